@@ -1,0 +1,2 @@
+/** The Foresight engine's public face. Pure TypeScript: no Next, React or Prisma imports. */
+export * from './message/index';

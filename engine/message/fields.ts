@@ -1,0 +1,82 @@
+/**
+ * Field access `Fields[name][fi][ai]`, shared by the matcher and the
+ * sandbox's `read_message`, so both agree on what a message contains.
+ */
+import type { Field, FieldValue, Message } from './message';
+
+/** The fi-th field called `name` (0-based), or undefined. */
+export function findField(message: Message, name: string, fi = 0): Field | undefined {
+  const fields = message.fields;
+  for (let i = 0, n = fields.length; i < n; i++) {
+    const f = fields[i];
+    if (f.name === name) {
+      if (fi === 0) return f;
+      fi--;
+    }
+  }
+  return undefined;
+}
+
+/** `Fields[name][fi][ai]`: the ai-th element of the fi-th field called `name`, or undefined. */
+export function readField(message: Message, name: string, fi = 0, ai = 0): FieldValue | undefined {
+  const fields = message.fields;
+  for (let i = 0, n = fields.length; i < n; i++) {
+    const f = fields[i];
+    if (f.name === name) {
+      if (fi === 0) return f.value[ai];
+      fi--;
+    }
+  }
+  return undefined;
+}
+
+/** Header names as the matcher and read_message spell them. */
+export const HEADER_NAMES = [
+  'Uuid',
+  'Timestamp',
+  'Type',
+  'Logger',
+  'Severity',
+  'Payload',
+  'EnvVersion',
+  'Pid',
+  'Hostname',
+] as const;
+export type HeaderName = (typeof HEADER_NAMES)[number];
+
+/**
+ * A header's value as plugins and the matcher see it: Uuid as 32 lower-case
+ * hex characters (the "Uuid" read_message form in lua_sandbox is the raw 16
+ * bytes; the JS edition uses hex so it is printable), Timestamp as a number of
+ * nanoseconds (a double, as in Lua), Severity 7 when absent.
+ */
+export function readHeader(message: Message, name: HeaderName): string | number | undefined {
+  switch (name) {
+    case 'Uuid':
+      return uuidToHex(message.uuid);
+    case 'Timestamp':
+      return Number(message.timestamp);
+    case 'Type':
+      return message.type;
+    case 'Logger':
+      return message.logger;
+    case 'Severity':
+      return message.severity ?? 7;
+    case 'Payload':
+      return message.payload;
+    case 'EnvVersion':
+      return message.envVersion;
+    case 'Pid':
+      return message.pid;
+    case 'Hostname':
+      return message.hostname;
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function uuidToHex(uuid: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < uuid.length; i++) s += HEX[uuid[i]];
+  return s;
+}

@@ -1,0 +1,3 @@
+/** The message module's public face: the Heka message model, its codecs and field access. */
+export * from './message';
+export * from './fields';
