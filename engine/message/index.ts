@@ -3,3 +3,7 @@ export * from './message';
 export * from './fields';
 export * from './framing';
 export * from './time';
+export * from './uuid';
+export * from './protobuf';
+export * from './json';
+export { encodeBase64, decodeBase64 } from './base64';
