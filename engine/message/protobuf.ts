@@ -184,7 +184,8 @@ function readField(end: number, index: number): Field {
       }
       case 6:
         if (wire === WIRE_LENGTH) {
-          const stop = pos + readLength(end, wire, `${where()} value`, keyAt);
+          const len = readLength(end, wire, `${where()} value`, keyAt);
+          const stop = pos + len;
           while (pos < stop) {
             readVarint(stop, `${where()} value[${value.length}]`);
             value.push(int64Value());
@@ -209,7 +210,8 @@ function readField(end: number, index: number): Field {
         break;
       case 8:
         if (wire === WIRE_LENGTH) {
-          const stop = pos + readLength(end, wire, `${where()} value`, keyAt);
+          const len = readLength(end, wire, `${where()} value`, keyAt);
+          const stop = pos + len;
           while (pos < stop) {
             readVarint(stop, `${where()} value[${value.length}]`);
             value.push(lo !== 0 || hi !== 0);
@@ -349,9 +351,11 @@ function skipUnknown(end: number, wire: number, tag: number, keyAt: number, wher
       if (pos + 8 > end) truncated(what);
       pos += 8;
       return;
-    case WIRE_LENGTH:
-      pos += readLength(end, wire, what, keyAt);
+    case WIRE_LENGTH: {
+      const len = readLength(end, wire, what, keyAt); // before reading pos, which it advances
+      pos += len;
       return;
+    }
     case WIRE_FIXED32:
       if (pos + 4 > end) truncated(what);
       pos += 4;
