@@ -328,9 +328,16 @@ export class SegmentLog {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        // Gather what fits in the active segment (or a fresh one, when the
+        // first append does not fit and commit() will roll), so segments stay
+        // near segmentBytes; an append larger than that still goes whole.
+        const firstBytes = this.queue[0].bytes;
+        const size = this.active.size;
+        const room = size > 0 && size + firstBytes > this.opts.segmentBytes ? this.opts.segmentBytes : this.opts.segmentBytes - size;
+        const limit = Math.min(this.opts.maxCommitBytes, Math.max(room, firstBytes));
         let bytes = 0;
         let n = 0;
-        while (n < this.queue.length && (n === 0 || bytes + this.queue[n].bytes <= this.opts.maxCommitBytes)) {
+        while (n < this.queue.length && (n === 0 || bytes + this.queue[n].bytes <= limit)) {
           bytes += this.queue[n].bytes;
           n++;
         }
