@@ -55,7 +55,7 @@ export function compileNode(node: MatcherNode): MessagePredicate {
 
 function compileTest(test: TestNode): MessagePredicate {
   const { target, op, operand } = test;
-  if (target.kind === 'field') return fieldTest(target.name, target.fi, target.ai, op, operand);
+  if (target.kind === 'field') return fieldTest(intern(target.name), target.fi, target.ai, op, operand);
   switch (target.name) {
     case 'Type':
     case 'Logger':
@@ -246,8 +246,8 @@ function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: 
     case 'pattern':
       return fieldPatternTest(read, op === '!~', operand);
     case 'string':
-      if (op === '==' && fi === 0 && ai === 0) return fieldStringEquals(name, operand.value);
-      return fieldStringTest(read, op as RelationalOp, operand.value);
+      if (op === '==' && fi === 0 && ai === 0) return fieldStringEquals(name, stringText(operand));
+      return fieldStringTest(read, op as RelationalOp, stringText(operand));
     case 'number':
       return fieldNumberTest(read, op as RelationalOp, operand);
     case 'bool':
@@ -335,6 +335,15 @@ function fieldBoolTest(read: FieldReader, negate: boolean, b: boolean): MessageP
 
 // ---- helpers -------------------------------------------------------------
 
+/**
+ * The engine's canonical copy of `s` (property keys are interned), so that
+ * `===` against interned message strings is a pointer comparison instead of
+ * a char-by-char one.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
+
 function relation(op: RelationalOp): (cmp: number) => boolean {
   switch (op) {
     case '==':
@@ -371,7 +380,7 @@ function doubleComparison(op: RelationalOp, d: number): (v: number) => boolean {
 
 function stringText(operand: Operand): string {
   if (operand.kind !== 'string') throw new Error(`unreachable: expected a string operand, got ${operand.kind}`);
-  return operand.value;
+  return intern(operand.value);
 }
 
 function numberValue(operand: Operand): number {
