@@ -22,6 +22,7 @@
  */
 import type { FieldValue, Message } from '../message/message';
 import { readField, uuidToHex } from '../message/fields';
+import { parseUuid } from '../message/uuid';
 import type { MatcherNode, Operand, Operator, RelationalOp, StringHeaderName, TestNode } from './ast';
 import { bytesEqual, compareBytes, compareUtf8, utf8Bytes } from './byte-string';
 import { bigintComparison, exactDecimal, type ExactDecimal } from './exact-decimal';
@@ -164,16 +165,8 @@ function stringHeaderEquality(name: StringHeaderName, lit: string, negate: boole
  * of the lower-case hex form. Patterns (=~, !~) run on the 32 lower-case hex
  * characters, the form read_message('Uuid') returns in Foresight.
  */
-export function uuidBytesOf(literal: string): Uint8Array {
-  let hex: string | undefined;
-  if (/^[0-9a-fA-F]{32}$/.test(literal)) hex = literal;
-  else if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(literal)) {
-    hex = literal.replace(/-/g, '');
-  }
-  if (hex === undefined) return utf8Bytes(literal);
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+function uuidBytesOf(literal: string): Uint8Array {
+  return parseUuid(literal) ?? utf8Bytes(literal);
 }
 
 function uuidTest(op: Operator, operand: Operand): MessagePredicate {

@@ -159,6 +159,13 @@ describe('rejected expressions', () => {
     },
   );
 
+  it('refuses deep nesting and non-strings with a MatcherError, not a stack overflow', () => {
+    const deep = '('.repeat(100_000) + 'TRUE' + ')'.repeat(100_000);
+    expect(rejection(deep).message).toBe('parentheses nested deeper than 256 at 256');
+    expect(compileMatcher('('.repeat(256) + 'TRUE' + ')'.repeat(256))(lsbMessage())).toBe(true);
+    expect(rejection(undefined as unknown as string).message).toBe('a matcher expression must be a string at 0');
+  });
+
   it('never throws anything but MatcherError on garbage', () => {
     const pieces = ['Type', 'Fields[', ']', '[', '0', '==', '=~', "'", '"', '%', '&&', '||', '(', ')', 'NIL', 'TRUE', ' ', '\\', '1e', '-', 'é'];
     let seed = 7;
