@@ -1,2 +1,3 @@
 /** The Foresight engine's public face. Pure TypeScript: no Next, React or Prisma imports. */
 export * from './message/index';
+export * from './matcher/index';
