@@ -3,8 +3,9 @@
  * parse, then append what is valid to the stream as one batch, durably.
  * Every rejection names its line (NDJSON) or record and byte (Hindsight).
  */
-import { LogError, type MessageStream } from '../log/index';
+import { LogError, type IngestResult, type MessageStream } from '../log/index';
 import type { Message } from '../message/message';
+import { encodeMessage } from '../message/protobuf';
 import { parseHindsightStream, type HindsightStreamOptions } from './hindsight-stream';
 import { readMessageFile, type InputRejection, type MessageFileOptions, type MessageFormat } from './message-file';
 import { parseNdjson, type NdjsonOptions } from './ndjson';
@@ -120,7 +121,12 @@ function emptySummary(
   return { format, accepted: 0, rejected, rejectedCount, first: stream.nextOffset, last: stream.nextOffset - 1 };
 }
 
-/** Append one batch and fold the result (and any encode rejections) into the summary. */
+/**
+ * Append one batch and fold the result (and any encode rejections) into the
+ * summary. With `encoded` (a Hindsight batch, already decoded once by the
+ * parser), the bytes are stored as received and the decoded messages are
+ * dropped: readers decode lazily, and the window holds bytes, not objects.
+ */
 async function append(
   stream: MessageStream,
   summary: IngestSummary,
@@ -130,16 +136,39 @@ async function append(
   maxRejections = 1000,
 ): Promise<IngestSummary> {
   if (messages.length === 0) return summary;
-  const r = await stream.ingest(messages, encoded);
+  const rejectedAt = (i: number, reason: string): InputRejection => {
+    const w = where(i);
+    return 'line' in w ? { line: w.line, reason } : { record: w.record, reason };
+  };
+  const extra: InputRejection[] = [];
+  let r: IngestResult;
+  if (encoded === undefined) {
+    r = await stream.ingest(messages);
+    for (const x of r.rejected) extra.push(rejectedAt(x.index, x.reason));
+  } else {
+    const records: Uint8Array[] = [];
+    const index: number[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      let e = encoded[i];
+      if (e === undefined) {
+        try {
+          e = encodeMessage(messages[i]); // a message that needed a Uuid or Timestamp
+        } catch (err) {
+          extra.push(rejectedAt(i, err instanceof Error ? err.message : String(err)));
+          continue;
+        }
+      }
+      records.push(e);
+      index.push(i);
+    }
+    r = await stream.ingestEncoded(records, { validated: true });
+    for (const x of r.rejected) extra.push(rejectedAt(index[x.index], x.reason));
+  }
   if (r.accepted > 0) {
     if (summary.accepted === 0) summary.first = r.first;
     summary.last = r.last;
     summary.accepted += r.accepted;
   }
-  const extra: InputRejection[] = r.rejected.map((x) => {
-    const w = where(x.index);
-    return 'line' in w ? { line: w.line, reason: x.reason } : { record: w.record, reason: x.reason };
-  });
   addRejections(summary, extra, extra.length, maxRejections);
   return summary;
 }

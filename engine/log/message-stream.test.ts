@@ -6,7 +6,8 @@ import { sampleMessages } from '../inputs/sample-messages';
 import type { Message } from '../message/message';
 import { LogClosedError, LogFullError, OverloadedError } from './errors';
 import { MessageStream } from './message-stream';
-import type { LogEntry } from './recent-window';
+import type { LogEntry, StreamEntry } from './recent-window';
+import { encodeMessage } from '../message/protobuf';
 import { faultyFs } from './testing/faulty-fs';
 
 const dirs: string[] = [];
@@ -79,6 +80,22 @@ describe('MessageStream ingest and read', () => {
     const none = await stream.ingest([bad1]);
     expect(none).toMatchObject({ accepted: 0, first: 2, last: 1 });
     expect(stream.stats().rejected).toBe(3);
+    await stream.close();
+  });
+
+  it('stores already-encoded messages byte for byte, rejecting ones that do not decode, and decodes lazily', async () => {
+    const stream = await MessageStream.open(tempDir());
+    const good = SAMPLES.slice(0, 3).map((m) => encodeMessage(m));
+    const r = await stream.ingestEncoded([good[0], Uint8Array.of(0xff, 0xff), good[1], new Uint8Array(0), good[2]]);
+    expect(r).toMatchObject({ accepted: 3, first: 0, last: 2 });
+    expect(r.rejected.map((x) => x.index)).toEqual([1, 3]);
+    expect(r.rejected[1].reason).toMatch(/0 bytes/);
+    const entries = stream.recent() as StreamEntry[];
+    expect(entries.map((e) => e.encoded)).toEqual(good);
+    expect(entries.map((e) => e.isDecoded)).toEqual([false, false, false]);
+    expect(entries[1].message).toEqual(SAMPLES[1]);
+    expect(entries[1].isDecoded).toBe(true);
+    expect(entries[1].message).toBe(entries[1].message); // decoded once, kept
     await stream.close();
   });
 

@@ -5,13 +5,45 @@
  * [firstOffset, nextOffset).
  */
 import type { Message } from '../message/message';
+import { decodeMessage } from '../message/protobuf';
 
-/** One message of the stream: its offset, the decoded message and its encoded protobuf. */
+/** One message of the stream: its offset, its encoded protobuf and the decoded message. */
 export interface LogEntry {
   readonly offset: number;
-  readonly message: Message;
   /** The Heka protobuf as stored in the log (unframed). */
   readonly encoded: Uint8Array;
+  /**
+   * The decoded message: the object given to ingest, or decoded from
+   * `encoded` on first access (and kept). Throws MessageError only if stored
+   * bytes do not decode, which a log written by this code never holds.
+   */
+  readonly message: Message;
+}
+
+/**
+ * A LogEntry that decodes on demand: readers that only forward `encoded`
+ * (e.g. to worker threads) never pay for decoding, and the window holds
+ * bytes rather than object graphs.
+ */
+export class StreamEntry implements LogEntry {
+  readonly offset: number;
+  readonly encoded: Uint8Array;
+  private decoded: Message | undefined;
+
+  constructor(offset: number, encoded: Uint8Array, message?: Message) {
+    this.offset = offset;
+    this.encoded = encoded;
+    this.decoded = message;
+  }
+
+  get message(): Message {
+    return (this.decoded ??= decodeMessage(this.encoded));
+  }
+
+  /** Whether the message is already decoded (or was given). */
+  get isDecoded(): boolean {
+    return this.decoded !== undefined;
+  }
 }
 
 export const DEFAULT_WINDOW_CAPACITY = 200_000;
