@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { frameMessage } from '../message/framing';
 import { decodeMessage, encodeMessage } from '../message/protobuf';
-import { parseHindsightStream } from './hindsight-stream';
+import { parseHindsightRecords, parseHindsightStream } from './hindsight-stream';
 import { sampleMessages } from './sample-messages';
 
 const concat = (...parts: Uint8Array[]) => {
@@ -84,7 +84,7 @@ describe('parseHindsightStream', () => {
     expect(r.rejected[0].reason).toMatch(/larger than 65536/);
   });
 
-  it('gives a message without Uuid or Timestamp both, and re-encodes it', () => {
+  it('gives a message without Uuid or Timestamp both, prepended to its bytes', () => {
     const full = encoded[3];
     // Uuid is the first 18 bytes (0x0a 0x10 + 16), Timestamp follows (0x10 varint).
     expect(full[0]).toBe(0x0a);
@@ -103,7 +103,14 @@ describe('parseHindsightStream', () => {
     expect(a.timestamp).toBe(1_800_000_000_000_000_000n);
     expect(b.timestamp).toBe(msgs[3].timestamp);
     expect({ ...a, uuid: msgs[3].uuid, timestamp: msgs[3].timestamp }).toEqual(msgs[3]);
-    expect(r.encoded).toEqual([undefined, undefined]);
-    expect(decodeMessage(encodeMessage(a))).toEqual(a);
+    // The stored bytes are the received ones with the missing headers prepended.
+    expect(decodeMessage(r.encoded[0])).toEqual(a);
+    expect(r.encoded[0].subarray(r.encoded[0].length - headless.length)).toEqual(headless);
+    expect(decodeMessage(r.encoded[1])).toEqual(b);
+    const records = parseHindsightRecords(concat(frameMessage(headless), framed[0]), { now: () => 5n });
+    expect(records.encoded.length).toBe(2);
+    expect(decodeMessage(records.encoded[0]).timestamp).toBe(5n);
+    expect(records.encoded[1]).toEqual(encoded[0]);
+    expect(records.records).toEqual([1, 2]);
   });
 });

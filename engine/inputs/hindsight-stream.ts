@@ -5,7 +5,7 @@
  * resynchronises) and a record whose message does not decode is rejected
  * whole, with its number, byte position and the decoder's reason. Valid
  * records keep their bytes as received; a message missing Uuid or Timestamp
- * gets them (random v4 UUID, current time) and is re-encoded.
+ * gets them (random v4 UUID, current time) prepended.
  */
 import { readFrame, resyncOffset } from '../message/framing';
 import { MessageError, type Message } from '../message/message';
@@ -20,11 +20,10 @@ export interface RecordRejection {
   reason: string;
 }
 
-export interface HindsightStreamResult {
-  accepted: Message[];
-  /** encoded[i] is accepted[i]'s protobuf as received, or undefined when it had to be changed. */
-  encoded: (Uint8Array | undefined)[];
-  /** The record number of each accepted message. */
+export interface HindsightRecordsResult {
+  /** Each valid record's protobuf: as received, or with the missing Uuid/Timestamp prepended. */
+  encoded: Uint8Array[];
+  /** The record number of each. */
   records: number[];
   /** The first `maxRejections` rejected records. */
   rejected: RecordRejection[];
@@ -33,6 +32,11 @@ export interface HindsightStreamResult {
   consumed: number;
   /** The number the next record will have (firstRecord for the next chunk). */
   nextRecord: number;
+}
+
+export interface HindsightStreamResult extends HindsightRecordsResult {
+  /** accepted[i] is encoded[i] decoded. */
+  accepted: Message[];
 }
 
 export interface HindsightStreamOptions {
@@ -54,20 +58,53 @@ export interface HindsightStreamOptions {
 
 /** Parse framed Heka protobuf bytes into messages and per-record rejections. */
 export function parseHindsightStream(input: Uint8Array, options: HindsightStreamOptions = {}): HindsightStreamResult {
+  const accepted: Message[] = [];
+  const encoded: Uint8Array[] = [];
+  const records: number[] = [];
+  const scan = scanStream(input, options, (message, bytes, record) => {
+    accepted.push(message);
+    encoded.push(bytes);
+    records.push(record);
+  });
+  return { accepted, encoded, records, ...scan };
+}
+
+/**
+ * Like parseHindsightStream, but keeps only each valid record's bytes (every
+ * record is still decoded once to check it): what ingest stores, without
+ * holding thousands of decoded object graphs.
+ */
+export function parseHindsightRecords(input: Uint8Array, options: HindsightStreamOptions = {}): HindsightRecordsResult {
+  const encoded: Uint8Array[] = [];
+  const records: number[] = [];
+  const scan = scanStream(input, options, (_message, bytes, record) => {
+    encoded.push(bytes);
+    records.push(record);
+  });
+  return { encoded, records, ...scan };
+}
+
+interface ScanResult {
+  rejected: RecordRejection[];
+  rejectedCount: number;
+  consumed: number;
+  nextRecord: number;
+}
+
+function scanStream(
+  input: Uint8Array,
+  options: HindsightStreamOptions,
+  accept: (message: Message, bytes: Uint8Array, record: number) => void,
+): ScanResult {
+  // A plain Uint8Array view over a Buffer (no copy): subarrays and slices of
+  // a Buffer are Buffers, and Buffer#slice does not copy.
+  if (Buffer.isBuffer(input)) input = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const final = options.final ?? true;
   const base = options.byteOffset ?? 0;
   const maxRejections = options.maxRejections ?? 1000;
   const now = options.now ?? nowNs;
   let record = options.firstRecord ?? 1;
-  const result: HindsightStreamResult = {
-    accepted: [],
-    encoded: [],
-    records: [],
-    rejected: [],
-    rejectedCount: 0,
-    consumed: input.length,
-    nextRecord: 0,
-  };
+  const result: ScanResult = { rejected: [], rejectedCount: 0, consumed: input.length, nextRecord: 0 };
   // A garbage span gets the number of the record after it; a bad record its own.
   const reject = (byte: number, reason: string) => {
     result.rejectedCount++;
@@ -98,26 +135,27 @@ export function parseHindsightStream(input: Uint8Array, options: HindsightStream
       offset = r.next;
       continue;
     }
+    let decoded: { message: Message; bytes: Uint8Array } | undefined;
     try {
-      const { message, changed } = decodeFilling(r.message, now);
-      result.accepted.push(message);
-      result.encoded.push(changed ? undefined : r.message);
-      result.records.push(record);
-      record++;
+      decoded = decodeFilling(r.message, now);
     } catch (err) {
       reject(offset, err instanceof MessageError || err instanceof Error ? err.message : String(err));
-      record++;
     }
+    if (decoded) accept(decoded.message, decoded.bytes, record);
+    record++;
     offset = r.next;
   }
   result.nextRecord = record;
   return result;
 }
 
-/** Decode; when Uuid or Timestamp is missing, add it and decode again. */
-function decodeFilling(bytes: Uint8Array, now: () => bigint): { message: Message; changed: boolean } {
+/**
+ * Decode; when Uuid or Timestamp is missing, prepend it (tags 1 and 2 come
+ * first in a Heka protobuf, so the result is still in canonical order).
+ */
+function decodeFilling(bytes: Uint8Array, now: () => bigint): { message: Message; bytes: Uint8Array } {
   try {
-    return { message: decodeMessage(bytes), changed: false };
+    return { message: decodeMessage(bytes), bytes };
   } catch (err) {
     const present = topLevelTags(bytes);
     if (!present || (present.has(1) && present.has(2))) throw err;
@@ -136,7 +174,7 @@ function decodeFilling(bytes: Uint8Array, now: () => bigint): { message: Message
     const patched = new Uint8Array(prefix.length + bytes.length);
     patched.set(prefix, 0);
     patched.set(bytes, prefix.length);
-    return { message: decodeMessage(patched), changed: true };
+    return { message: decodeMessage(patched), bytes: patched };
   }
 }
 

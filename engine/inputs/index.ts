@@ -19,8 +19,8 @@ export { ingestNdjson, ingestHindsight, ingestFile, IngestFileError } from './in
 export type { IngestSummary, IngestFileOptions } from './ingest';
 export { parseNdjson, DEFAULT_MAX_LINE_BYTES } from './ndjson';
 export type { NdjsonResult, NdjsonOptions, LineRejection } from './ndjson';
-export { parseHindsightStream } from './hindsight-stream';
-export type { HindsightStreamResult, HindsightStreamOptions, RecordRejection } from './hindsight-stream';
+export { parseHindsightStream, parseHindsightRecords } from './hindsight-stream';
+export type { HindsightStreamResult, HindsightRecordsResult, HindsightStreamOptions, RecordRejection } from './hindsight-stream';
 export { readMessageFile, formatFromName, sniffFormat } from './message-file';
 export type { MessageBatch, MessageFileOptions, MessageFormat, InputRejection } from './message-file';
 export { SampleStream } from './sample-stream';

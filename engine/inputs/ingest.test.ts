@@ -102,6 +102,32 @@ describe('ingest into a stream', () => {
     await stream.close();
   });
 
+  it('parses large bodies in slices with the same line and record numbers', async () => {
+    const stream = await MessageStream.open(tempDir());
+    const lines = Array.from({ length: 1500 }, (_, i) => (i % 250 === 7 ? `bad ${i}` : ndjsonLine(i)));
+    const body = lines.join('\r\n');
+    expect(body.length).toBeGreaterThan(3 * 256 * 1024);
+    for (const input of [body, Buffer.from(body)]) {
+      const first = stream.nextOffset;
+      const r = await ingestNdjson(stream, input);
+      expect(r.rejected.map((x) => ('line' in x ? x.line : 0))).toEqual([8, 258, 508, 758, 1008, 1258]);
+      expect(r.accepted).toBe(1494);
+      const stored = await stream.read(first, 2000);
+      expect(stored.map((e) => e.message)).toEqual(msgs.slice(0, 1500).filter((_, i) => i % 250 !== 7));
+    }
+    const bad = encodeMessage({ ...msgs[600], type: 'XYZ' });
+    bad[bad.indexOf(0x58)] = 0xff; // invalid UTF-8 in Type
+    const framed = Buffer.concat([framedAll(0, 600), frameMessage(bad), framedAll(601, 1500)]);
+    expect(framed.length).toBeGreaterThan(2 * 256 * 1024);
+    const first = stream.nextOffset;
+    const r = await ingestHindsight(stream, framed);
+    expect(r).toMatchObject({ accepted: 1499, rejectedCount: 1 });
+    expect(r.rejected[0]).toMatchObject({ record: 601, byte: framedAll(0, 600).length });
+    const stored = await stream.read(first, 2000);
+    expect(stored.map((e) => e.message)).toEqual(msgs.slice(0, 1500).filter((_, i) => i !== 600));
+    await stream.close();
+  });
+
   it('refuses a whole body on DISK_FULL: nothing half-written', async () => {
     const io = faultyFs();
     const dir = tempDir();

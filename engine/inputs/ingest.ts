@@ -5,10 +5,9 @@
  */
 import { LogError, type IngestResult, type MessageStream } from '../log/index';
 import type { Message } from '../message/message';
-import { encodeMessage } from '../message/protobuf';
-import { parseHindsightStream, type HindsightStreamOptions } from './hindsight-stream';
+import { parseHindsightRecords, type HindsightRecordsResult, type HindsightStreamOptions } from './hindsight-stream';
 import { readMessageFile, type InputRejection, type MessageFileOptions, type MessageFormat } from './message-file';
-import { parseNdjson, type NdjsonOptions } from './ndjson';
+import { parseNdjson, type NdjsonOptions, type NdjsonResult } from './ndjson';
 
 export interface IngestSummary {
   format: MessageFormat;
@@ -46,9 +45,9 @@ export async function ingestNdjson(
   body: string | Uint8Array,
   options?: NdjsonOptions,
 ): Promise<IngestSummary> {
-  const parsed = parseNdjson(body, options);
+  const parsed = await parseNdjsonInSlices(body, options);
   const summary = emptySummary('ndjson', stream, parsed.rejected, parsed.rejectedCount);
-  return append(stream, summary, parsed.accepted, undefined, (i) => ({ line: parsed.lines[i] }), options?.maxRejections);
+  return append(stream, summary, { messages: parsed.accepted }, (i) => ({ line: parsed.lines[i] }), options?.maxRejections);
 }
 
 /** Ingest a Hindsight framed-protobuf body; the same contract as ingestNdjson, per record. */
@@ -57,16 +56,80 @@ export async function ingestHindsight(
   body: Uint8Array,
   options?: Omit<HindsightStreamOptions, 'final'>,
 ): Promise<IngestSummary> {
-  const parsed = parseHindsightStream(body, { ...options, final: true });
+  const parsed = await parseHindsightInSlices(body, options);
   const summary = emptySummary('hindsight', stream, parsed.rejected, parsed.rejectedCount);
-  return append(
-    stream,
-    summary,
-    parsed.accepted,
-    parsed.encoded,
-    (i) => ({ record: parsed.records[i] }),
-    options?.maxRejections,
-  );
+  return append(stream, summary, { encoded: parsed.encoded }, (i) => ({ record: parsed.records[i] }), options?.maxRejections);
+}
+
+/**
+ * Bodies are parsed a slice at a time, yielding to the event loop between
+ * slices, so a large POST does not stall the portal for its whole parse.
+ */
+const SLICE_BYTES = 256 * 1024;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function parseNdjsonInSlices(body: string | Uint8Array, options: NdjsonOptions = {}): Promise<NdjsonResult> {
+  if (body.length <= SLICE_BYTES) return parseNdjson(body, options);
+  const max = options.maxRejections ?? 1000;
+  const out: NdjsonResult = { accepted: [], lines: [], rejected: [], rejectedCount: 0 };
+  let line = options.firstLine ?? 1;
+  for (let pos = 0; pos < body.length; ) {
+    let end = Math.min(body.length, pos + SLICE_BYTES);
+    if (end < body.length) {
+      const nl = typeof body === 'string' ? body.indexOf('\n', end) : body.indexOf(0x0a, end);
+      end = nl === -1 ? body.length : nl + 1;
+    }
+    const piece = typeof body === 'string' ? body.slice(pos, end) : body.subarray(pos, end);
+    const r = parseNdjson(piece, { ...options, firstLine: line });
+    for (let i = 0; i < r.accepted.length; i++) {
+      out.accepted.push(r.accepted[i]);
+      out.lines.push(r.lines[i]);
+    }
+    for (const x of r.rejected) if (out.rejected.length < max) out.rejected.push(x);
+    out.rejectedCount += r.rejectedCount;
+    line += countNewlines(piece);
+    pos = end;
+    if (pos < body.length) await yieldToEventLoop();
+  }
+  return out;
+}
+
+async function parseHindsightInSlices(
+  body: Uint8Array,
+  options: Omit<HindsightStreamOptions, 'final'> = {},
+): Promise<HindsightRecordsResult> {
+  const base = options.byteOffset ?? 0;
+  const max = options.maxRejections ?? 1000;
+  const out: HindsightRecordsResult = { encoded: [], records: [], rejected: [], rejectedCount: 0, consumed: 0, nextRecord: 0 };
+  let record = options.firstRecord ?? 1;
+  for (let pos = 0; pos < body.length || pos === 0; ) {
+    const end = Math.min(body.length, pos + SLICE_BYTES);
+    let r = parseHindsightRecords(body.subarray(pos, end), { ...options, byteOffset: base + pos, firstRecord: record, final: end === body.length });
+    // No complete record in a slice (cannot happen with slices above 64 KiB, but be sure): take the rest.
+    if (r.consumed === 0 && end < body.length) {
+      r = parseHindsightRecords(body.subarray(pos), { ...options, byteOffset: base + pos, firstRecord: record, final: true });
+    }
+    for (let i = 0; i < r.encoded.length; i++) {
+      out.encoded.push(r.encoded[i]);
+      out.records.push(r.records[i]);
+    }
+    for (const x of r.rejected) if (out.rejected.length < max) out.rejected.push(x);
+    out.rejectedCount += r.rejectedCount;
+    record = r.nextRecord;
+    pos += r.consumed;
+    if (pos >= body.length) break;
+    await yieldToEventLoop();
+  }
+  out.consumed = body.length;
+  out.nextRecord = record;
+  return out;
+}
+
+function countNewlines(piece: string | Uint8Array): number {
+  let n = 0;
+  if (typeof piece === 'string') for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) n++;
+  else for (let i = piece.indexOf(0x0a); i !== -1; i = piece.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 export interface IngestFileOptions extends MessageFileOptions {
@@ -92,8 +155,7 @@ export async function ingestFile(stream: MessageStream, path: string, options: I
         await append(
           stream,
           summary,
-          batch.messages,
-          batch.encoded,
+          batch.encoded ? { encoded: batch.encoded } : { messages: batch.messages },
           (i) => (batch.format === 'ndjson' ? { line: batch.positions[i] } : { record: batch.positions[i] }),
           maxRejections,
         );
@@ -122,55 +184,41 @@ function emptySummary(
 }
 
 /**
- * Append one batch and fold the result (and any encode rejections) into the
- * summary. With `encoded` (a Hindsight batch, already decoded once by the
- * parser), the bytes are stored as received and the decoded messages are
- * dropped: readers decode lazily, and the window holds bytes, not objects.
+ * Append one batch and fold the result into the summary. A Hindsight batch
+ * (`encoded`, each record already decoded once by the parser) is stored byte
+ * for byte and decoded lazily by readers, so the window holds bytes, not
+ * object graphs.
  */
 async function append(
   stream: MessageStream,
   summary: IngestSummary,
-  messages: Message[],
-  encoded: (Uint8Array | undefined)[] | undefined,
+  batch: { messages: Message[] } | { encoded: Uint8Array[] },
   where: (i: number) => { line: number } | { record: number },
   maxRejections = 1000,
 ): Promise<IngestSummary> {
-  if (messages.length === 0) return summary;
-  const rejectedAt = (i: number, reason: string): InputRejection => {
-    const w = where(i);
-    return 'line' in w ? { line: w.line, reason } : { record: w.record, reason };
-  };
-  const extra: InputRejection[] = [];
-  let r: IngestResult;
-  if (encoded === undefined) {
-    r = await stream.ingest(messages);
-    for (const x of r.rejected) extra.push(rejectedAt(x.index, x.reason));
-  } else {
-    const records: Uint8Array[] = [];
-    const index: number[] = [];
-    for (let i = 0; i < messages.length; i++) {
-      let e = encoded[i];
-      if (e === undefined) {
-        try {
-          e = encodeMessage(messages[i]); // a message that needed a Uuid or Timestamp
-        } catch (err) {
-          extra.push(rejectedAt(i, err instanceof Error ? err.message : String(err)));
-          continue;
-        }
-      }
-      records.push(e);
-      index.push(i);
-    }
-    r = await stream.ingestEncoded(records, { validated: true });
-    for (const x of r.rejected) extra.push(rejectedAt(index[x.index], x.reason));
-  }
+  const r: IngestResult =
+    'encoded' in batch
+      ? batch.encoded.length
+        ? await stream.ingestEncoded(batch.encoded, { validated: true })
+        : emptyResult(stream)
+      : batch.messages.length
+        ? await stream.ingest(batch.messages)
+        : emptyResult(stream);
   if (r.accepted > 0) {
     if (summary.accepted === 0) summary.first = r.first;
     summary.last = r.last;
     summary.accepted += r.accepted;
   }
+  const extra = r.rejected.map((x): InputRejection => {
+    const w = where(x.index);
+    return 'line' in w ? { line: w.line, reason: x.reason } : { record: w.record, reason: x.reason };
+  });
   addRejections(summary, extra, extra.length, maxRejections);
   return summary;
+}
+
+function emptyResult(stream: MessageStream): IngestResult {
+  return { accepted: 0, first: stream.nextOffset, last: stream.nextOffset - 1, rejected: [] };
 }
 
 function addRejections(summary: IngestSummary, more: InputRejection[], count: number, max: number): void {

@@ -16,8 +16,8 @@ export type InputRejection = LineRejection | RecordRejection;
 export interface MessageBatch {
   format: MessageFormat;
   messages: Message[];
-  /** For Hindsight files: each message's protobuf as read (undefined where it was changed). */
-  encoded: (Uint8Array | undefined)[] | undefined;
+  /** For Hindsight files: each message's protobuf as read (Uuid/Timestamp prepended where missing). */
+  encoded: Uint8Array[] | undefined;
   /** Line (NDJSON) or record (Hindsight) number of each message. */
   positions: number[];
   rejected: InputRejection[];
