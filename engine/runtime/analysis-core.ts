@@ -133,10 +133,10 @@ export class AnalysisCore {
         return { error: withState.error, line: withState.line, effects, nextOffset: stopped.plugin.nextOffset, running: false };
       }
       runner = withState.runner;
-      mergeEffects(effects, this.effectsOf(runner, withState.effects));
+      mergeEffects(effects, withState.effects);
     } else {
       runner.nextOffset = stopped.plugin.nextOffset;
-      mergeEffects(effects, this.effectsOf(runner, probe.effects));
+      mergeEffects(effects, probe.effects);
     }
     this.install(runner, slot);
     return { effects, nextOffset: runner.nextOffset, running: true };

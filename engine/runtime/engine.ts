@@ -222,7 +222,7 @@ export class Engine {
    * checkpoint. Invalid specs throw PluginSpecError, invalid matchers
    * MatcherError (with the position).
    */
-  deploy(input: unknown, options: { from?: StartFrom } = {}): Promise<PluginInfo> {
+  async deploy(input: unknown, options: { from?: StartFrom } = {}): Promise<PluginInfo> {
     const spec = validatePluginSpec(input);
     compileMatcher(String(spec.config.message_matcher));
     return this.serialized(async () => {

@@ -6,8 +6,7 @@
  */
 import { encodedSize } from '../message/protobuf';
 import type { Message } from '../message/message';
-import { newUuid } from '../message/uuid';
-import { createPlugin, type PluginSandbox, type BatchResult, type CallResult } from '../sandbox';
+import { createPlugin, type BatchResult, type CallResult, type PluginSandbox } from '../sandbox';
 import { pluginId, pluginLogger, tickerInterval, type PluginSpec } from './plugin-spec';
 import { emptyStats, type PluginStats } from './plugin-stats';
 
@@ -62,8 +61,6 @@ export class PluginRunner {
     private readonly sandbox: PluginSandbox,
     opts: RunnerOptions,
     filename: string,
-    private readonly hostname: string,
-    private readonly pid: number,
   ) {
     this.spec = opts.spec;
     this.id = pluginId(opts.spec.owner, opts.spec.name);
@@ -78,30 +75,31 @@ export class PluginRunner {
   /** Load the plugin (run its top-level code, restore its state). */
   static async load(opts: RunnerOptions): Promise<{ runner: PluginRunner; effects: CallResult } | LoadFailure> {
     const filename = opts.filename ?? `${opts.spec.name}.js`;
-    const id = pluginId(opts.spec.owner, opts.spec.name);
-    let created: { sandbox: PluginSandbox; result: CallResult };
+    let sandbox: PluginSandbox;
     try {
-      created = await createPlugin({
-        code: opts.spec.code,
+      sandbox = await createPlugin({
+        owner: opts.spec.owner,
+        name: opts.spec.name,
+        source: opts.spec.code,
         config: opts.spec.config,
         filename,
-        logger: pluginLogger(id),
-        hostname: opts.hostname,
-        pid: opts.pid,
-        state: opts.state,
+        preservedState: opts.state === undefined ? undefined : new TextDecoder().decode(opts.state),
+        host: { hostname: opts.hostname, pid: opts.pid },
       });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      return { error, line: lineOf(error, filename), effects: { outputs: [], injected: [], debug: [] } };
+      return { error, line: lineOf(error, filename), effects: emptyCallResult() };
     }
-    if (created.result.terminated) {
-      created.sandbox.dispose();
-      const error = created.result.terminated.error;
-      return { error, line: lineOf(error, filename), effects: created.result };
+    const effects = sandbox.loadResult;
+    for (const w of sandbox.warnings) effects.debug.push(`warning: ${w}`);
+    if (sandbox.terminated) {
+      const error = sandbox.terminated.error;
+      sandbox.dispose();
+      return { error, line: lineOf(error, filename), effects };
     }
-    const runner = new PluginRunner(created.sandbox, opts, filename, opts.hostname, opts.pid);
-    runner.fixInjected(created.result.injected);
-    return { runner, effects: created.result };
+    const runner = new PluginRunner(sandbox, opts, filename);
+    runner.countInjected(effects.injected);
+    return { runner, effects };
   }
 
   /** Count matcher work done for this plugin over a batch. */
@@ -118,7 +116,7 @@ export class PluginRunner {
     const t0 = process.hrtime.bigint();
     const result = this.sandbox.processMessages(messages);
     this.busyNs += Number(process.hrtime.bigint() - t0);
-    this.fixInjected(result.injected);
+    this.countInjected(result.injected);
     return result;
   }
 
@@ -126,16 +124,19 @@ export class PluginRunner {
     const t0 = process.hrtime.bigint();
     const result = this.sandbox.timerEvent(ns, shutdown);
     this.busyNs += Number(process.hrtime.bigint() - t0);
-    this.fixInjected(result.injected);
+    this.countInjected(result.injected);
     return result;
   }
 
   /** The preserve_data state, or undefined when the plugin does not preserve data. */
   saveState(): Uint8Array | undefined {
-    if (this.spec.config.preserve_data !== true) return undefined;
     const s = this.sandbox.saveState();
-    if (s === undefined) return undefined;
-    return typeof s === 'string' ? new TextEncoder().encode(s) : s;
+    return s === undefined ? undefined : new TextEncoder().encode(s);
+  }
+
+  /** Problems the sandbox noted without stopping the plugin (a state not restored or not saved). */
+  get warnings(): readonly string[] {
+    return this.sandbox.warnings;
   }
 
   stats(now: number): PluginStats {
@@ -176,18 +177,9 @@ export class PluginRunner {
     return lineOf(error, this.filename);
   }
 
-  /**
-   * Injected messages carry the host's identity whatever the plugin set:
-   * Logger `analysis.<owner>.<plugin>`, this Hostname and Pid; a Uuid and
-   * Timestamp when missing.
-   */
-  private fixInjected(messages: Message[]): void {
+  /** inject_message bytes for the stats (the sandbox stamps Logger, Hostname, Pid, Timestamp). */
+  private countInjected(messages: Message[]): void {
     for (const m of messages) {
-      m.logger = this.logger;
-      m.hostname = this.hostname;
-      m.pid = this.pid;
-      if (!m.uuid || m.uuid.length !== 16) m.uuid = newUuid();
-      if (!m.timestamp) m.timestamp = BigInt(Date.now()) * 1_000_000n;
       try {
         this.injectBytes += encodedSize(m);
       } catch {
@@ -203,4 +195,8 @@ export function lineOf(error: string, filename: string): number | undefined {
   if (at < 0) return undefined;
   const m = /^(\d+)/.exec(error.slice(at + filename.length + 1));
   return m ? Number(m[1]) : undefined;
+}
+
+function emptyCallResult(): CallResult {
+  return { outputs: [], injected: [], debug: [] };
 }
