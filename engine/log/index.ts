@@ -10,7 +10,8 @@
  *     for (const entry of batch) { entry.offset; entry.encoded; entry.message; } // message: decoded on demand
  *     stream.checkpoints.set('p', batch[batch.length - 1].offset + 1); // saved about once a second
  *   }
- *   stream.recent();              // the newest decoded messages (Run Matcher)
+ *   await stream.offsetForTime(ns);  // where a backfill "from time T" starts
+ *   stream.recent();              // the newest messages (Run Matcher)
  *   stream.onPublish((entries) => ...);  // every acknowledged batch, in order
  *   await stream.close();
  *

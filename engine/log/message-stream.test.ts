@@ -124,6 +124,22 @@ describe('MessageStream ingest and read', () => {
   });
 });
 
+describe('MessageStream offsetForTime', () => {
+  it('finds the first offset at or after a time, on disk and in the window', async () => {
+    const stream = await MessageStream.open(tempDir(), { windowCapacity: 100 });
+    expect(await stream.offsetForTime(0n)).toBe(0); // empty stream: the head
+    await stream.ingest(SAMPLES.slice(0, 1000));
+    const ts = SAMPLES.slice(0, 1000).map((m) => m.timestamp);
+    for (const i of [0, 1, 37, 500, 899, 900, 950, 999]) {
+      expect(await stream.offsetForTime(ts[i])).toBe(i);
+      expect(await stream.offsetForTime(ts[i] - 1n)).toBe(ts[i - 1] === ts[i] - 1n ? i - 1 : i);
+    }
+    expect(await stream.offsetForTime(0n)).toBe(0);
+    expect(await stream.offsetForTime(ts[999] + 1n)).toBe(1000);
+    await stream.close();
+  });
+});
+
 describe('MessageStream tail', () => {
   it('a backfill reader catches up from disk, crosses into the window and follows live ingest in order', async () => {
     const dir = tempDir();

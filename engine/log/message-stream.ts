@@ -287,6 +287,35 @@ export class MessageStream {
     }
   }
 
+  /**
+   * The first retained offset whose message Timestamp is at or after
+   * `timestampNs` (nextOffset when none is): where a backfill "from time T"
+   * starts. A binary search, so it assumes Timestamps grow with offsets, as
+   * they do for live input; with out-of-order timestamps it lands close.
+   */
+  async offsetForTime(timestampNs: bigint): Promise<number> {
+    let lo = this.firstOffset;
+    let hi = this.nextOffset; // answer in [lo, hi]
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const [entry] = await this.read(mid, 1);
+      if (!entry) {
+        hi = mid; // nothing readable there any more (retention): search below
+        continue;
+      }
+      let ts: bigint;
+      try {
+        ts = entry.message.timestamp;
+      } catch {
+        lo = entry.offset + 1; // an undecodable record: step over it
+        continue;
+      }
+      if (ts >= timestampNs) hi = Math.min(mid, entry.offset);
+      else lo = entry.offset + 1;
+    }
+    return Math.max(lo, this.firstOffset);
+  }
+
   /** Call `listener` with every published batch, in order; returns an unsubscribe function. */
   onPublish(listener: PublishListener): () => void {
     this.listeners.add(listener);
