@@ -31,7 +31,7 @@ export { MessageStream } from './message-stream';
 export type { IngestResult, MessageStreamOptions, PublishListener, StreamStats, TailOptions } from './message-stream';
 export { SegmentLog } from './segment-log';
 export type { AppendResult, LogRecord, LogStats, OpenReport, ReadOptions, SegmentLogOptions } from './segment-log';
-export { RecentWindow, StreamEntry, DEFAULT_WINDOW_CAPACITY } from './recent-window';
+export { RecentWindow, StreamEntry, DEFAULT_WINDOW_CAPACITY, DEFAULT_WINDOW_DECODED } from './recent-window';
 export type { LogEntry } from './recent-window';
 export { CheckpointStore } from './checkpoints';
 export type { CheckpointStoreOptions } from './checkpoints';

@@ -18,14 +18,25 @@ import { decodeMessage, encodeMessage } from '../message/protobuf';
 import { CheckpointStore } from './checkpoints';
 import { LogClosedError, LogError, OverloadedError } from './errors';
 import type { LogFs } from './log-fs';
-import { DEFAULT_WINDOW_CAPACITY, RecentWindow, StreamEntry, type LogEntry } from './recent-window';
+import {
+  DEFAULT_WINDOW_CAPACITY,
+  DEFAULT_WINDOW_DECODED,
+  RecentWindow,
+  StreamEntry,
+  type LogEntry,
+} from './recent-window';
 import { SegmentLog, type LogStats, type OpenReport, type SegmentLogOptions } from './segment-log';
 
 export interface MessageStreamOptions {
   /** Segment size, retention and commit limits of the log. */
   log?: Omit<SegmentLogOptions, 'fs'>;
-  /** How many recent messages stay decoded in memory. Default 200 000. */
+  /** How many recent messages stay in memory (as bytes, ~0.8 KB each with bookkeeping). Default 200 000. */
   windowCapacity?: number;
+  /**
+   * How many of the newest keep their decoded form too (~2 KB each for the
+   * sample mix); older ones decode on access. Default 10 000.
+   */
+  windowDecoded?: number;
   /** On open, load this many of the newest stored messages into the window (as bytes; decoded on use). Default: windowCapacity. */
   warmWindow?: number;
   /** Ingest is refused with OVERLOADED while more messages than this wait for the disk. Default 250 000. */
@@ -122,7 +133,8 @@ export class MessageStream {
       await log.close();
       throw err;
     }
-    const window = new RecentWindow(options.windowCapacity ?? DEFAULT_WINDOW_CAPACITY);
+    const capacity = options.windowCapacity ?? DEFAULT_WINDOW_CAPACITY;
+    const window = new RecentWindow(capacity, Math.min(capacity, options.windowDecoded ?? DEFAULT_WINDOW_DECODED));
     const stream = new MessageStream(dir, log, window, checkpoints, options);
     window.clear(log.nextOffset);
     await stream.warm(Math.min(options.warmWindow ?? window.capacity, window.capacity));
