@@ -41,8 +41,101 @@ beforeAll(() => {
   // A framed file with no telling extension: sniffed.
   writeFileSync(join(dir, 'b.data'), framed(messages.slice(150)));
   writeFileSync(join(dir, 'bad.ndjson'), ndjson(messages.slice(0, 2)) + '{"Type": 5}\nnot json\n' + ndjson(messages.slice(2, 3)));
+  writeFileSync(
+    join(dir, 'count.js'),
+    `var counts = {};
+function process_message() {
+  var dt = read_message('Fields[docType]') || 'unknown';
+  counts[dt] = (counts[dt] || 0) + 1;
+  return 0;
+}
+function timer_event(ns, shutdown) {
+  inject_payload('json', read_config('out') || 'counts', JSON.stringify(counts));
+  print('tick', shutdown);
+}
+`,
+  );
+  writeFileSync(
+    join(dir, 'boom.js'),
+    `function process_message() {
+  if (read_message('Fields[docType]') === 'crash') throw new Error('no crashes please');
+  return 0;
+}
+`,
+  );
+  writeFileSync(join(dir, 'syntax.js'), 'function process_message( {\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function docTypeCounts(list: Message[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of list) {
+    const dt = m.fields.find((f) => f.name === 'docType')?.value[0];
+    if (m.type === 'telemetry' && typeof dt === 'string') out[dt] = (out[dt] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('foresight run', () => {
+  it('runs a plugin over NDJSON and Hindsight files and prints its outputs and debug output', async () => {
+    const r = await run(['run', 'count.js', '-m', "Type == 'telemetry'", '--config', 'out=byType', 'a.ndjson', 'b.log']);
+    expect(r.code).toBe(0);
+    const [header, body] = r.stdout.trim().split('\n');
+    expect(header).toMatch(/^== analysis\.cli\.count\.byType\.json \(\d+ bytes\)$/);
+    expect(JSON.parse(body)).toEqual(docTypeCounts(messages));
+    expect(r.stderr).toContain('debug: tick true');
+    expect(r.stderr).toMatch(/foresight: \d+ of 300 messages matched/);
+  });
+
+  it('drives timer_event with --ticker from message time and prints JSON with --json', async () => {
+    // Sample messages are about 1 ms apart, so a 1 s ticker fires at most once before the final timer_event.
+    const r = await run(['run', 'count.js', '--config', "message_matcher=Type == 'telemetry'", '--ticker', '1', '--json', 'a.ndjson']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.terminated).toBeNull();
+    expect(out.outputs.at(-1).payload).toBe(JSON.stringify(docTypeCounts(messages.slice(0, 150))));
+    expect(out.debug.at(-1)).toBe('tick true');
+    expect(out.rejectedInput).toBe(0);
+  });
+
+  it('exits 1 and says where when the plugin terminates', async () => {
+    const r = await run(['run', 'boom.js', '-m', 'TRUE', 'a.ndjson']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/plugin terminated: process_message\(\) boom\.js:2: Error: no crashes please/);
+    const syntax = await run(['run', 'syntax.js', '-m', 'TRUE', 'a.ndjson']);
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toMatch(/plugin terminated: .*SyntaxError/);
+  });
+
+  it('refuses missing matchers, bad matchers, bad --config and missing files with exit 2', async () => {
+    const noMatcher = await run(['run', 'count.js', 'a.ndjson']);
+    expect(noMatcher.code).toBe(2);
+    expect(noMatcher.stderr).toMatch(/a message matcher is required/);
+    const bad = await run(['run', 'count.js', '-m', "Type =~ 'x' ||", 'a.ndjson']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid message matcher: .* at 14\n  Type =~ 'x' \|\|\n {16}\^\n$/);
+    const badConfig = await run(['run', 'count.js', '-m', 'TRUE', '--config', 'novalue', 'a.ndjson']);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toMatch(/--config expects key=value/);
+    const badTicker = await run(['run', 'count.js', '-m', 'TRUE', '--ticker', 'soon', 'a.ndjson']);
+    expect(badTicker.code).toBe(2);
+    const badLimit = await run(['run', 'count.js', '-m', 'TRUE', '--config', 'ticker_interval=-5', 'a.ndjson']);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toMatch(/invalid configuration: config\.ticker_interval/);
+    const missingPlugin = await run(['run', 'nope.js', '-m', 'TRUE', 'a.ndjson']);
+    expect(missingPlugin.code).toBe(2);
+    expect(missingPlugin.stderr).toContain('cannot read nope.js: no such file');
+    const missingInput = await run(['run', 'count.js', '-m', 'TRUE']);
+    expect(missingInput.code).toBe(2);
+  });
+
+  it('reports bad input records and exits 1 after running over the good ones', async () => {
+    const r = await run(['run', 'count.js', '-m', 'TRUE', '--json', 'bad.ndjson']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ processed: 3, rejectedInput: 2 });
+    expect(r.stderr).toMatch(/^bad\.ndjson:3: /m);
+  });
+});
 
 describe('foresight match', () => {
   it('prints the matching messages of NDJSON and Hindsight files as JSON lines', async () => {
