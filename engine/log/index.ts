@@ -15,6 +15,9 @@
  *   stream.onPublish((entries) => ...);  // every acknowledged batch, in order
  *   await stream.close();
  *
+ * Data directory layout: `log/` (segment files `<first offset, 20 digits>.log`
+ * with `.idx` sparse indexes, and a LOCK), `checkpoints.json`.
+ *
  * Guarantees: ingest resolves only once messages are fsynced (group commit);
  * offsets are consecutive integers and every reader sees them in that order;
  * after kill -9 every acknowledged message is still there and a torn record

@@ -4,10 +4,11 @@
  * encode, append durably, then publish. Three ways to read, all in strict
  * log order, each giving LogEntry {offset, encoded, message} (message is
  * decoded on first access when the stream only has the bytes):
- * - recent(): the in-memory window of the newest decoded messages;
+ * - recent(): the in-memory window of the newest messages;
  * - read(from, max): a page of entries from any retained offset;
  * - tail(from): an async iterator that catches up from disk, then follows
- *   live publishes; it never skips or repeats an offset.
+ *   live publishes; it never repeats an offset and skips only offsets that
+ *   retention has deleted (the first entry's offset shows the jump).
  * Readers save their progress in `checkpoints`.
  *
  * Layout of the data directory: `log/` (segments), `checkpoints.json`.
