@@ -77,6 +77,7 @@ st.code = 0;     // why run() stopped early
 st.err = undefined;
 st.msg = '';
 st.fails = '';
+st.mute = -2;    // set by the host to the call index whose debug output is full
 
 let cur = -1;    // current message index in the batch; -1 outside process_message()
 let cols = create(null);
@@ -152,6 +153,7 @@ function decode_message(bytes) {
   return dec(JSONparse(hDecode(cur, ab)), new MapCtor());
 }
 function print() {
+  if (st.mute === cur) return;
   const n = arguments.length;
   let line = '';
   for (let j = 0; j < n; j++) line += (j > 0 ? ' ' : '') + show(arguments[j], 0, null, true);
@@ -186,11 +188,22 @@ const baseline = create(null);
 // as "index" or "index JSON-reason" lines, kept there even if run() is cut
 // short by the host's deadline). When it stops early st.code says
 // why: 1 exception (st.err), 2 positive status (st.msg), 3 non-numeric status,
-// 4 a host limit (st.fatal), 5 no process_message, 6 bad error message.
+// 4 a host limit (st.fatal), 5 no process_message, 6 bad error message,
+// 7 out of memory.
+// Recognised without allocating: describing it needs memory there is none of.
+function outOfMemory(e) {
+  try {
+    return errorIsError !== null && errorIsError(e) && e.message === 'out of memory';
+  } catch (x) {
+    return false;
+  }
+}
+
 function run(n, meta, strings, buf) {
   setupColumns(meta, strings, buf);
   st.fatal = 0;
   st.err = undefined;
+  st.mute = -2;
   let nf = 0, i = 0, lexical;
   st.fails = '';
   for (; i < n; i++) {
@@ -202,7 +215,7 @@ function run(n, meta, strings, buf) {
       if (pm === null) { st.code = 5; break; }
     }
     let r;
-    try { r = pm(); } catch (e) { st.err = e; st.code = st.fatal !== 0 ? 4 : 1; break; }
+    try { r = pm(); } catch (e) { st.err = e; st.code = st.fatal !== 0 ? 4 : outOfMemory(e) ? 7 : 1; break; }
     if (st.fatal !== 0) { st.code = 4; break; }
     if (r === 0 || r === undefined) continue;
     if (typeof r === 'number') {
@@ -233,15 +246,16 @@ function lexicalFunction(name) {
   }
 }
 
-// 0 ok, 1 exception (st.err), 4 host limit, 5 no timer_event.
+// 0 ok, 1 exception (st.err), 4 host limit, 5 no timer_event, 7 out of memory.
 function timer(ns, shutdown) {
   cur = -1;
   st.fatal = 0;
   st.err = undefined;
+  st.mute = -2;
   let te = G.timer_event;
   if (typeof te !== 'function') te = lexicalFunction('timer_event');
   if (te === null) return 5;
-  try { te(ns, shutdown); } catch (e) { st.err = e; return st.fatal !== 0 ? 4 : 1; }
+  try { te(ns, shutdown); } catch (e) { st.err = e; return st.fatal !== 0 ? 4 : outOfMemory(e) ? 7 : 1; }
   return st.fatal !== 0 ? 4 : 0;
 }
 

@@ -36,7 +36,7 @@ import { decodeMessage, utf8Length } from '../message/protobuf';
 import { encodeColumns, type LearnedKey } from './columns';
 import { DRIVER_FILENAME, DRIVER_SOURCE } from './driver-source';
 import { resolveLimits, type PluginLimits } from './limits';
-import { newPluginModule } from './quickjs-module';
+import { newPluginModule, type PluginMemory } from './quickjs-module';
 import { columnKey, parseReadName, readValue, type ReadTarget } from './read-message';
 import {
   emptyBatchResult,
@@ -130,7 +130,7 @@ export class PluginSandbox {
 
   private readonly preserveData: boolean;
   private readonly identity: HostIdentity;
-  private readonly module: QuickJSWASMModule;
+  private readonly heap: PluginMemory;
   private readonly rt: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
   private entry: Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'st', QuickJSHandle> | undefined;
@@ -165,7 +165,7 @@ export class PluginSandbox {
   };
   private lastMemorySample = 0;
 
-  private constructor(spec: ValidSpec, module: QuickJSWASMModule) {
+  private constructor(spec: ValidSpec, module: QuickJSWASMModule, heap: PluginMemory) {
     this.logger = `analysis.${spec.owner}.${spec.name}`;
     this.filename = spec.filename;
     this.limits = spec.limits;
@@ -175,7 +175,7 @@ export class PluginSandbox {
       pid: spec.host?.pid ?? process.pid,
       now: spec.host?.now ?? (() => BigInt(Date.now()) * 1_000_000n),
     };
-    this.module = module;
+    this.heap = heap;
     this.rt = module.newRuntime();
     this.rt.setMemoryLimit(this.limits.memoryBytes);
     this.rt.setMaxStackSize(this.limits.stackBytes);
@@ -199,8 +199,8 @@ export class PluginSandbox {
 
   static async create(input: PluginSpec): Promise<PluginSandbox> {
     const spec = validateSpec(input);
-    const module = await newPluginModule(spec.limits.memoryBytes);
-    const sandbox = new PluginSandbox(spec, module);
+    const { module, heap } = await newPluginModule(spec.limits.memoryBytes);
+    const sandbox = new PluginSandbox(spec, module, heap);
     sandbox.guard(() => {
       sandbox.installDriver(spec.config);
       sandbox.load(spec.source, spec.preservedState);
@@ -272,9 +272,8 @@ export class PluginSandbox {
       const stop = this.readIndex();
       this.collectFailures(result, offset);
       result.processed += Math.max(0, stop);
-      const error = deadline.hit
-        ? this.instructionLimitMessage()
-        : (this.fatal ?? this.describeError(r.error, 'process_message'));
+      const error =
+        this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'process_message'));
       r.error.dispose();
       flush();
       this.terminate(error);
@@ -331,6 +330,8 @@ export class PluginSandbox {
         return `${call}() function was not found`;
       case 6:
         return `${call}() must return a string error message, e.g. [-1, "why"]`;
+      case 7:
+        return formatAt(call, undefined, 'not enough memory', this.filename);
       default:
         return `${call}() stopped for an unknown reason (${code})`;
     }
@@ -361,9 +362,8 @@ export class PluginSandbox {
         }
         let error: string | undefined;
         if (r.error) {
-          error = deadline.hit
-            ? this.instructionLimitMessage()
-            : (this.fatal ?? this.describeError(r.error, 'timer_event'));
+          error =
+            this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'timer_event'));
           r.error.dispose();
         } else {
           const code = ctx.getNumber(r.value);
@@ -438,6 +438,7 @@ export class PluginSandbox {
     return {
       ...this.counters,
       memoryBytes,
+      wasmMemoryBytes: this.disposed ? 0 : this.heap.memory.buffer.byteLength,
       learnedKeys: [...this.learned.keys()].map((k) => k.replaceAll('\u0000', ',')),
     };
   }
@@ -514,7 +515,7 @@ export class PluginSandbox {
     }
     let error: string | undefined;
     if (r.error) {
-      error = deadline.hit ? this.instructionLimitMessage() : (this.fatal ?? this.describeError(r.error, 'load'));
+      error = this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'load'));
       r.error.dispose();
     } else {
       r.value.dispose();
@@ -597,6 +598,7 @@ export class PluginSandbox {
   private beginCall(name: CallName, messages?: readonly Message[]): CallContext {
     this.call = { name, outputs: [], injected: [], debug: [], messages };
     this.fatal = undefined;
+    this.heap.exhausted = false;
     this.owner = -2;
     this.payloadParts = [];
     this.payloadBytes = 0;
@@ -637,6 +639,8 @@ export class PluginSandbox {
   private onInterrupt(): boolean {
     const d = this.deadline;
     if (d === undefined) return false;
+    // A limit was exceeded: the call is over even if the plugin caught the error.
+    if (this.fatal !== undefined) return true;
     const t = performance.now();
     if (d.perMessage && (t - d.lastCheck >= d.budget / 4 || t - d.start > d.budget)) {
       d.lastCheck = t;
@@ -726,8 +730,12 @@ export class PluginSandbox {
 
   private describeError(error: QuickJSHandle, call: CallName): string {
     const d = this.describe(error);
-    if (!d) return formatAt(call, undefined, 'an exception that could not be described', this.filename);
-    return formatException(call, d, this.filename);
+    // At the Wasm cap QuickJS may have no memory left even for its error object (it throws
+    // null then), and describing needs memory too.
+    const exhausted = this.heap.exhausted;
+    if (d && !(exhausted && !d.isError && d.shown === 'null')) return formatException(call, d, this.filename);
+    const what = exhausted ? 'not enough memory' : 'an exception that could not be described';
+    return formatAt(call, undefined, what, this.filename);
   }
 
   /**
@@ -771,7 +779,11 @@ export class PluginSandbox {
       this.deadline = undefined;
       this.call = undefined;
       this.dead = true;
-      const error = clip(`${callPrefix(call)}the QuickJS instance failed: ${(err as Error)?.message ?? String(err)}`);
+      const message = (err as Error)?.message ?? String(err);
+      // Built-ins such as JSON.stringify recurse in native Wasm frames that QuickJS's stack limit does not see.
+      const error = /maximum call stack size/i.test(message)
+        ? clip(`${callPrefix(call)}stack overflow in a built-in function (structure nested too deep); the plugin's QuickJS instance was discarded`)
+        : clip(`${callPrefix(call)}the QuickJS instance failed: ${message}`);
       this.terminate(error);
       if (call === 'load') this.loadResult.terminated ??= { error };
       onError?.(error);
@@ -783,7 +795,7 @@ export class PluginSandbox {
     let bytes = 0;
     try {
       const m = /^memory used\s+\d+\s+(\d+)/m.exec(this.rt.dumpMemoryUsage());
-      bytes = m ? Number(m[1]) : this.module.getWasmMemory().buffer.byteLength;
+      bytes = m ? Number(m[1]) : this.heap.memory.buffer.byteLength;
     } catch {
       bytes = 0;
     }
@@ -975,6 +987,10 @@ export class PluginSandbox {
     if (this.debugBytes + bytes > this.limits.outputBytes) {
       this.debugTruncated = true;
       this.call.debug.push(`[debug output truncated: more than ${this.limits.outputBytes} bytes in one call]`);
+      // Let the driver drop further print() calls of this call without crossing over.
+      const mute = this.ctx.newNumber(this.owner);
+      this.ctx.setProp(this.entry!.st, 'mute', mute);
+      mute.dispose();
       return;
     }
     this.debugBytes += bytes;

@@ -45,11 +45,36 @@ export function wasmMemoryCap(heapBytes: number): number {
   return Math.max(MIN_PAGES, Math.ceil((heapBytes + WASM_BASE_BYTES) / PAGE)) * PAGE;
 }
 
-/** A fresh QuickJS Wasm instance, not shared with any other plugin, whose memory cannot grow past wasmMemoryCap(heapBytes). */
-export async function newPluginModule(heapBytes: number): Promise<QuickJSWASMModule> {
+/** A plugin's Wasm memory, and whether it has hit its cap (a heap growth was refused) since `exhausted` was last cleared. */
+export interface PluginMemory {
+  memory: WebAssembly.Memory;
+  exhausted: boolean;
+}
+
+/**
+ * A fresh QuickJS Wasm instance, not shared with any other plugin, and its
+ * memory, which cannot grow past wasmMemoryCap(heapBytes).
+ */
+export async function newPluginModule(heapBytes: number): Promise<{ module: QuickJSWASMModule; heap: PluginMemory }> {
   const wasmModule = await compileOnce();
-  const wasmMemory = new WebAssembly.Memory({ initial: MIN_PAGES, maximum: wasmMemoryCap(heapBytes) / PAGE });
-  return newQuickJSWASMModule(
-    newVariant(RELEASE_SYNC, wasmModule ? { wasmModule, wasmMemory } : { wasmMemory }),
+  const memory = new WebAssembly.Memory({ initial: MIN_PAGES, maximum: wasmMemoryCap(heapBytes) / PAGE });
+  const heap: PluginMemory = { memory, exhausted: false };
+  // Emscripten's malloc grows the heap through memory.grow and treats a throw as
+  // "no memory"; noting it tells an out-of-memory apart from a plain `throw null`,
+  // which is all QuickJS can throw when not even its error object fits.
+  const grow = memory.grow.bind(memory);
+  Object.defineProperty(memory, 'grow', {
+    value: (pages: number): number => {
+      try {
+        return grow(pages);
+      } catch (err) {
+        heap.exhausted = true;
+        throw err;
+      }
+    },
+  });
+  const module = await newQuickJSWASMModule(
+    newVariant(RELEASE_SYNC, wasmModule ? { wasmModule, wasmMemory: memory } : { wasmMemory: memory }),
   );
+  return { module, heap };
 }

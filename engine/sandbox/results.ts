@@ -47,6 +47,8 @@ export interface PluginStats {
   memoryBytes: number;
   /** Largest heap seen; sampled after timer events and about once a second while processing. */
   maxMemoryBytes: number;
+  /** Size of the plugin's Wasm memory (the high-water mark of its heap, never above the cap). */
+  wasmMemoryBytes: number;
   /** Largest payload emitted by inject_payload() or buffered by add_to_payload(). */
   maxOutputBytes: number;
   injectedMessages: number;

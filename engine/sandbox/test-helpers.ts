@@ -1,7 +1,7 @@
 /** Shared by the sandbox tests: building plugins and messages tersely. */
 import { ValueType, type Field, type Message } from '../message/message';
 import { createPlugin, type PluginSandbox, type PluginSpec } from './plugin-sandbox';
-import { decodeTagged } from './tagged-value';
+import { decodeTree } from './tagged-value';
 
 export const FIXED_HOST = { hostname: 'test-host', pid: 4242, now: () => 1_800_000_000_000_000_000n };
 
@@ -28,8 +28,11 @@ export function stringField(name: string, ...value: string[]): Field {
 /** The globals of a saveState() text, decoded. */
 export function stateGlobals(state: string): Record<string, unknown> {
   const parsed = JSON.parse(state) as { v: number; g: unknown[] };
+  // Object ids run across all globals, so decode the values as one array.
+  const values = parsed.g.filter((_, j) => j % 2 === 1);
+  const decoded = decodeTree(['A', -1, ...values]) as unknown[];
   const out: Record<string, unknown> = {};
-  for (let j = 0; j < parsed.g.length; j += 2) out[parsed.g[j] as string] = decodeTagged(JSON.stringify(parsed.g[j + 1]));
+  for (let j = 0; j < parsed.g.length; j += 2) out[parsed.g[j] as string] = decoded[j / 2];
   return out;
 }
 
