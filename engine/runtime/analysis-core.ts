@@ -202,9 +202,8 @@ export class AnalysisCore {
     // 2. Process: each plugin's matched messages in log order.
     for (const runner of active) {
       const start = runner.nextOffset;
-      // Messages this plugin looked at: those at or after its next offset.
-      let seen = 0;
-      for (let i = 0; i < offsets.length; i++) if (offsets[i] >= start) seen++;
+      // Messages this plugin looked at: those at or after its next offset (offsets ascend).
+      const seen = offsets.length - lowerBound(offsets, start);
       runner.noteMatcher(seen, considered ? (share * seen) / considered : 0);
       let result: BatchResult | undefined;
       if (runner.pending.length > 0) {
@@ -397,4 +396,16 @@ export function mergeEffects(into: Effects, from: Effects): void {
   into.terminated.push(...from.terminated);
   into.debug.push(...from.debug);
   into.failures.push(...from.failures);
+}
+
+/** First index i with sorted[i] >= value. */
+function lowerBound(sorted: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

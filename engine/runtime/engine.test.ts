@@ -288,4 +288,39 @@ function timer_event() { inject_payload('json', 'echoes', JSON.stringify({ n: n,
     expect(s.nextOffset).toBe(500);
     expect(stats.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('moves the plugins of a crashed worker to a new one at their acknowledged offsets', async () => {
+    const { engine } = await startEngine();
+    const chatty = SEQ_CHECKER + "\nprint('loaded');\n";
+    await engine.deploy(checker('survivor', {}, chatty));
+    expect(engine.debugOutput('alice.survivor')).toEqual(['loaded']);
+    const errors: EngineEvent[] = [];
+    engine.on((e) => e.type === 'error' && errors.push(e));
+    await engine.ingest(seqMessages(0, 1000));
+    await caughtUp(engine, 'alice.survivor');
+    // Kill the worker thread under the engine, as a crash would.
+    const thread = (engine as unknown as { threads: { worker: { terminate(): Promise<number> } }[] }).threads[0];
+    await thread.worker.terminate();
+    await waitFor('the restart', () => errors.find((e) => e.type === 'error' && e.id === 'alice.survivor'));
+    expect(engine.plugin('alice.survivor')!.state).toBe('running');
+    await engine.ingest(seqMessages(1000, 1000));
+    await caughtUp(engine, 'alice.survivor');
+    await engine.stopPlugin('alice.survivor');
+    // Its state was lost with the worker (as on kill -9); it resumed exactly after what it had acknowledged.
+    expect(output(engine, 'alice.survivor')).toMatchObject({ first: 1000, next: 2000, count: 1000, dups: 0, gaps: 0 });
+  }, 120_000);
+
+  it('runs the built-in sample stream when asked', async () => {
+    const { dir, remove } = tempDataDir();
+    cleanups.push(remove);
+    const engine = await Engine.start({ dataDir: dir, workers: 1, sampleStream: { rate: 2000 } });
+    cleanups.push(() => engine.stop());
+    await engine.deploy({ owner: 'alice', name: 'docs', code: 'var n = 0; function process_message() { n++; return 0; }', config: { message_matcher: "Type == 'telemetry'" } });
+    const s = await waitFor('sample messages processed', () => {
+      const x = engine.stats()['alice.docs'];
+      return x && x.processMessageCount > 100 ? x : undefined;
+    });
+    expect(s.matched).toBe(s.processMessageCount);
+    expect(engine.sample?.stats().delivered).toBeGreaterThan(100);
+  }, 120_000);
 });
