@@ -9,7 +9,9 @@
  * - ingestFile(stream, path): a recorded NDJSON or Hindsight file, chunk by
  *   chunk; readMessageFile(path) yields the same batches without a stream
  *   (for `foresight run` / `foresight match` over files).
- * - parseNdjson / parseHindsightStream: the parsers alone, no stream.
+ * - parseNdjson / parseHindsightStream: the parsers alone, no stream
+ *   (parseNdjsonRecords / parseHindsightRecords: validated protobufs only,
+ *   what ingest stores; the window then holds bytes and decodes on access).
  * - SampleStream: the built-in live sample data (real clock, configurable
  *   rate) feeding a sink, normally `(ms) => stream.ingest(ms)`.
  * - sampleMessages / sampleMessage: deterministic sample data for tests and
@@ -17,8 +19,8 @@
  */
 export { ingestNdjson, ingestHindsight, ingestFile, IngestFileError } from './ingest';
 export type { IngestSummary, IngestFileOptions } from './ingest';
-export { parseNdjson, DEFAULT_MAX_LINE_BYTES } from './ndjson';
-export type { NdjsonResult, NdjsonOptions, LineRejection } from './ndjson';
+export { parseNdjson, parseNdjsonRecords, DEFAULT_MAX_LINE_BYTES } from './ndjson';
+export type { NdjsonResult, NdjsonRecordsResult, NdjsonOptions, LineRejection } from './ndjson';
 export { parseHindsightStream, parseHindsightRecords } from './hindsight-stream';
 export type { HindsightStreamResult, HindsightRecordsResult, HindsightStreamOptions, RecordRejection } from './hindsight-stream';
 export { readMessageFile, formatFromName, sniffFormat } from './message-file';

@@ -72,6 +72,19 @@ describe('readMessageFile', () => {
     ]);
   });
 
+  it('reads protobufs only with as: encoded, for both formats', async () => {
+    const dir = tempDir();
+    const nd = join(dir, 'a.jsonl');
+    writeFileSync(nd, [ndjsonLine(0), 'x', ndjsonLine(1)].join('\n'));
+    const hs = join(dir, 'b.hpb');
+    writeFileSync(hs, framedAll(0, 3));
+    for (const [path, n] of [[nd, 2], [hs, 3]] as const) {
+      const batches = await collect(path, { as: 'encoded' });
+      expect(batches.flatMap((b) => b.messages)).toEqual([]);
+      expect(batches.flatMap((b) => b.encoded ?? [])).toEqual(msgs.slice(0, n).map((m) => encodeMessage(m)));
+    }
+  });
+
   it('sniffs the format from the first bytes', () => {
     expect(sniffFormat(Uint8Array.of(0x1e, 2, 8))).toBe('hindsight');
     expect(sniffFormat(new TextEncoder().encode('  \n{"Type":1}'))).toBe('ndjson');

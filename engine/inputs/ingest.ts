@@ -4,10 +4,9 @@
  * Every rejection names its line (NDJSON) or record and byte (Hindsight).
  */
 import { LogError, type IngestResult, type MessageStream } from '../log/index';
-import type { Message } from '../message/message';
 import { parseHindsightRecords, type HindsightRecordsResult, type HindsightStreamOptions } from './hindsight-stream';
 import { readMessageFile, type InputRejection, type MessageFileOptions, type MessageFormat } from './message-file';
-import { parseNdjson, type NdjsonOptions, type NdjsonResult } from './ndjson';
+import { parseNdjsonRecords, type NdjsonOptions, type NdjsonRecordsResult } from './ndjson';
 
 export interface IngestSummary {
   format: MessageFormat;
@@ -47,7 +46,7 @@ export async function ingestNdjson(
 ): Promise<IngestSummary> {
   const parsed = await parseNdjsonInSlices(body, options);
   const summary = emptySummary('ndjson', stream, parsed.rejected, parsed.rejectedCount);
-  return append(stream, summary, { messages: parsed.accepted }, (i) => ({ line: parsed.lines[i] }), options?.maxRejections);
+  return append(stream, summary, parsed.encoded, (i) => ({ line: parsed.lines[i] }), options?.maxRejections);
 }
 
 /** Ingest a Hindsight framed-protobuf body; the same contract as ingestNdjson, per record. */
@@ -58,7 +57,7 @@ export async function ingestHindsight(
 ): Promise<IngestSummary> {
   const parsed = await parseHindsightInSlices(body, options);
   const summary = emptySummary('hindsight', stream, parsed.rejected, parsed.rejectedCount);
-  return append(stream, summary, { encoded: parsed.encoded }, (i) => ({ record: parsed.records[i] }), options?.maxRejections);
+  return append(stream, summary, parsed.encoded, (i) => ({ record: parsed.records[i] }), options?.maxRejections);
 }
 
 /**
@@ -68,10 +67,10 @@ export async function ingestHindsight(
 const SLICE_BYTES = 256 * 1024;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function parseNdjsonInSlices(body: string | Uint8Array, options: NdjsonOptions = {}): Promise<NdjsonResult> {
-  if (body.length <= SLICE_BYTES) return parseNdjson(body, options);
+async function parseNdjsonInSlices(body: string | Uint8Array, options: NdjsonOptions = {}): Promise<NdjsonRecordsResult> {
+  if (body.length <= SLICE_BYTES) return parseNdjsonRecords(body, options);
   const max = options.maxRejections ?? 1000;
-  const out: NdjsonResult = { accepted: [], lines: [], rejected: [], rejectedCount: 0 };
+  const out: NdjsonRecordsResult = { encoded: [], lines: [], rejected: [], rejectedCount: 0 };
   let line = options.firstLine ?? 1;
   for (let pos = 0; pos < body.length; ) {
     let end = Math.min(body.length, pos + SLICE_BYTES);
@@ -80,9 +79,9 @@ async function parseNdjsonInSlices(body: string | Uint8Array, options: NdjsonOpt
       end = nl === -1 ? body.length : nl + 1;
     }
     const piece = typeof body === 'string' ? body.slice(pos, end) : body.subarray(pos, end);
-    const r = parseNdjson(piece, { ...options, firstLine: line });
-    for (let i = 0; i < r.accepted.length; i++) {
-      out.accepted.push(r.accepted[i]);
+    const r = parseNdjsonRecords(piece, { ...options, firstLine: line });
+    for (let i = 0; i < r.encoded.length; i++) {
+      out.encoded.push(r.encoded[i]);
       out.lines.push(r.lines[i]);
     }
     for (const x of r.rejected) if (out.rejected.length < max) out.rejected.push(x);
@@ -146,7 +145,7 @@ export async function ingestFile(stream: MessageStream, path: string, options: I
   const maxRejections = options.maxRejections ?? 1000;
   let summary: IngestSummary | undefined;
   const overloadTimeoutMs = options.overloadTimeoutMs ?? 60_000;
-  for await (const batch of readMessageFile(path, options)) {
+  for await (const batch of readMessageFile(path, { ...options, as: 'encoded' })) {
     summary ??= emptySummary(batch.format, stream, [], 0);
     addRejections(summary, batch.rejected, batch.rejectedCount, maxRejections);
     let waited = 0;
@@ -155,7 +154,7 @@ export async function ingestFile(stream: MessageStream, path: string, options: I
         await append(
           stream,
           summary,
-          batch.encoded ? { encoded: batch.encoded } : { messages: batch.messages },
+          batch.encoded ?? [],
           (i) => (batch.format === 'ndjson' ? { line: batch.positions[i] } : { record: batch.positions[i] }),
           maxRejections,
         );
@@ -184,26 +183,20 @@ function emptySummary(
 }
 
 /**
- * Append one batch and fold the result into the summary. A Hindsight batch
- * (`encoded`, each record already decoded once by the parser) is stored byte
- * for byte and decoded lazily by readers, so the window holds bytes, not
- * object graphs.
+ * Append one batch and fold the result into the summary. Parsers hand over
+ * encoded records (each already validated), stored byte for byte and decoded
+ * lazily by readers, so the window holds bytes, not object graphs.
  */
 async function append(
   stream: MessageStream,
   summary: IngestSummary,
-  batch: { messages: Message[] } | { encoded: Uint8Array[] },
+  encoded: Uint8Array[],
   where: (i: number) => { line: number } | { record: number },
   maxRejections = 1000,
 ): Promise<IngestSummary> {
-  const r: IngestResult =
-    'encoded' in batch
-      ? batch.encoded.length
-        ? await stream.ingestEncoded(batch.encoded, { validated: true })
-        : emptyResult(stream)
-      : batch.messages.length
-        ? await stream.ingest(batch.messages)
-        : emptyResult(stream);
+  const r: IngestResult = encoded.length
+    ? await stream.ingestEncoded(encoded, { validated: true })
+    : { accepted: 0, first: stream.nextOffset, last: stream.nextOffset - 1, rejected: [] };
   if (r.accepted > 0) {
     if (summary.accepted === 0) summary.first = r.first;
     summary.last = r.last;
@@ -215,10 +208,6 @@ async function append(
   });
   addRejections(summary, extra, extra.length, maxRejections);
   return summary;
-}
-
-function emptyResult(stream: MessageStream): IngestResult {
-  return { accepted: 0, first: stream.nextOffset, last: stream.nextOffset - 1, rejected: [] };
 }
 
 function addRejections(summary: IngestSummary, more: InputRejection[], count: number, max: number): void {

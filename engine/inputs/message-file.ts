@@ -6,8 +6,8 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Message } from '../message/message';
-import { parseHindsightStream, type RecordRejection } from './hindsight-stream';
-import { DEFAULT_MAX_LINE_BYTES, parseNdjson, type LineRejection } from './ndjson';
+import { parseHindsightRecords, parseHindsightStream, type RecordRejection } from './hindsight-stream';
+import { DEFAULT_MAX_LINE_BYTES, parseNdjson, parseNdjsonRecords, type LineRejection } from './ndjson';
 
 export type MessageFormat = 'ndjson' | 'hindsight';
 export type InputRejection = LineRejection | RecordRejection;
@@ -15,8 +15,13 @@ export type InputRejection = LineRejection | RecordRejection;
 /** One chunk's worth of a file. */
 export interface MessageBatch {
   format: MessageFormat;
+  /** The decoded messages (empty when reading `as: 'encoded'`). */
   messages: Message[];
-  /** For Hindsight files: each message's protobuf as read (Uuid/Timestamp prepended where missing). */
+  /**
+   * Each message's protobuf: Hindsight records as read (Uuid/Timestamp
+   * prepended where missing), NDJSON lines encoded. Always set for
+   * `as: 'encoded'`; for `as: 'messages'` set for Hindsight files only.
+   */
   encoded: Uint8Array[] | undefined;
   /** Line (NDJSON) or record (Hindsight) number of each message. */
   positions: number[];
@@ -33,6 +38,8 @@ export interface MessageFileOptions {
   maxLineBytes?: number;
   /** Rejections kept with reasons per batch. Default 1000. */
   maxRejections?: number;
+  /** 'messages' (default): decoded messages; 'encoded': only their protobufs, for storing. */
+  as?: 'messages' | 'encoded';
 }
 
 const EXTENSIONS: Record<string, MessageFormat> = {
@@ -66,6 +73,7 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
   const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxRejections = options.maxRejections ?? 1000;
+  const encodedOnly = options.as === 'encoded';
   const file = await open(path, 'r');
   try {
     let format = options.format ?? formatFromName(path);
@@ -82,11 +90,12 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
       format ??= sniffFormat(data);
 
       if (format === 'hindsight') {
-        const r = parseHindsightStream(data, { final: eof, byteOffset: position, firstRecord: record, maxRejections });
+        const opts = { final: eof, byteOffset: position, firstRecord: record, maxRejections };
+        const r = encodedOnly ? { accepted: [], ...parseHindsightRecords(data, opts) } : parseHindsightStream(data, opts);
         record = r.nextRecord;
         position += r.consumed;
         carry = data.subarray(r.consumed);
-        if (r.accepted.length || r.rejectedCount) {
+        if (r.encoded.length || r.rejectedCount) {
           yield {
             format,
             messages: r.accepted,
@@ -122,17 +131,24 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
         carry = new Uint8Array(0);
       } else {
         const piece = rest.subarray(0, cut);
-        const r = parseNdjson(piece, { firstLine: line, maxLineBytes, maxRejections });
-        for (let i = 0; i < r.accepted.length; i++) {
-          batch.messages.push(r.accepted[i]);
-          batch.positions.push(r.lines[i]);
+        const opts = { firstLine: line, maxLineBytes, maxRejections };
+        if (encodedOnly) {
+          const r = parseNdjsonRecords(piece, opts);
+          batch.encoded = r.encoded;
+          batch.positions = r.lines;
+          batch.rejected.push(...r.rejected);
+          batch.rejectedCount += r.rejectedCount;
+        } else {
+          const r = parseNdjson(piece, opts);
+          batch.messages = r.accepted;
+          batch.positions = r.lines;
+          batch.rejected.push(...r.rejected);
+          batch.rejectedCount += r.rejectedCount;
         }
-        for (const x of r.rejected) batch.rejected.push(x);
-        batch.rejectedCount += r.rejectedCount;
         line += countNewlines(piece);
         carry = rest.subarray(cut);
       }
-      if (batch.messages.length || batch.rejectedCount) yield batch;
+      if (batch.positions.length || batch.rejectedCount) yield batch;
       if (eof) return;
     }
   } finally {
@@ -143,6 +159,7 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
 function emptyBatch(format: MessageFormat): MessageBatch {
   return { format, messages: [], encoded: undefined, positions: [], rejected: [], rejectedCount: 0 };
 }
+
 
 function countNewlines(b: Uint8Array): number {
   let n = 0;

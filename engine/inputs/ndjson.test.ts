@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readField } from '../message/fields';
 import { messageToJSON } from '../message/json';
-import { firstInvalidUtf8, parseNdjson } from './ndjson';
+import { encodeMessage } from '../message/protobuf';
+import { firstInvalidUtf8, parseNdjson, parseNdjsonRecords } from './ndjson';
 import { sampleMessages } from './sample-messages';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -94,6 +95,20 @@ describe('parseNdjson', () => {
     const r = parseNdjson(Array(50).fill('nope').join('\n'), { maxRejections: 3, firstLine: 101 });
     expect(r.rejectedCount).toBe(50);
     expect(r.rejected.map((x) => x.line)).toEqual([101, 102, 103]);
+  });
+});
+
+describe('parseNdjsonRecords', () => {
+  it('gives each valid line as its encoded protobuf and rejects lines that cannot be encoded', () => {
+    const msgs = sampleMessages(20, 6);
+    const lines = msgs.map((m) => JSON.stringify(messageToJSON(m)));
+    lines.splice(3, 0, '{"Type":"\\ud800"}', 'junk');
+    const r = parseNdjsonRecords(lines.join('\n'));
+    expect(r.encoded).toEqual(msgs.map((m) => encodeMessage(m)));
+    expect(r.lines).toEqual([1, 2, 3, ...Array.from({ length: 17 }, (_, i) => i + 6)]);
+    expect(r.rejected.map((x) => x.line)).toEqual([4, 5]);
+    expect(r.rejected[0].reason).toMatch(/surrogate/);
+    expect(r.rejected[1].reason).toMatch(/invalid JSON/);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { MessageError, type Message } from '../message/message';
 import { parseMessageJSON } from '../message/json';
+import { encodeMessage } from '../message/protobuf';
 
 /** A rejected line: 1-based line number and why. */
 export interface LineRejection {
@@ -21,6 +22,15 @@ export interface NdjsonResult {
   /** The first `maxRejections` rejected lines. */
   rejected: LineRejection[];
   /** How many lines were rejected in all. */
+  rejectedCount: number;
+}
+
+export interface NdjsonRecordsResult {
+  /** Each valid line's message as encoded Heka protobuf. */
+  encoded: Uint8Array[];
+  /** The line each came from. */
+  lines: number[];
+  rejected: LineRejection[];
   rejectedCount: number;
 }
 
@@ -39,13 +49,68 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Parse NDJSON text or bytes (UTF-8) into messages and per-line rejections. */
 export function parseNdjson(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonResult {
+  const accepted: Message[] = [];
+  const lines: number[] = [];
+  const scan = scanLines(input, options, (text, line) => {
+    accepted.push(parseMessageJSON(text));
+    lines.push(line);
+  });
+  return { accepted, lines, ...scan };
+}
+
+/**
+ * Like parseNdjson, but each valid line becomes its encoded Heka protobuf
+ * right away and the decoded message is dropped: what ingest stores, without
+ * holding thousands of object graphs (much less garbage-collector work). A
+ * line whose message cannot be encoded is rejected like any other bad line.
+ */
+export function parseNdjsonRecords(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonRecordsResult {
+  const encoded: Uint8Array[] = [];
+  const lines: number[] = [];
+  const scan = scanLines(input, options, (text, line) => {
+    encoded.push(encodeMessage(parseMessageJSON(text)));
+    lines.push(line);
+  });
+  return { encoded, lines, ...scan };
+}
+
+interface Rejections {
+  rejected: LineRejection[];
+  rejectedCount: number;
+}
+
+/** Call `accept` with each non-blank line (CR and BOM removed); a throw rejects that line. */
+function scanLines(
+  input: string | Uint8Array,
+  options: NdjsonOptions,
+  accept: (text: string, line: number) => void,
+): Rejections {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxRejections = options.maxRejections ?? 1000;
   const firstLine = options.firstLine ?? 1;
-  const result: NdjsonResult = { accepted: [], lines: [], rejected: [], rejectedCount: 0 };
+  const result: Rejections = { rejected: [], rejectedCount: 0 };
   const reject = (line: number, reason: string) => {
     result.rejectedCount++;
     if (result.rejected.length < maxRejections) result.rejected.push({ line, reason });
+  };
+  const visit = (raw: string, line: number) => {
+    let text = raw;
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    // Blank (or whitespace-only) lines carry no message.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
+    if (text.length * 3 > maxLineBytes) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > maxLineBytes) {
+        reject(line, `line is ${bytes} bytes, more than the ${maxLineBytes} byte maximum`);
+        return;
+      }
+    }
+    try {
+      accept(text, line);
+    } catch (err) {
+      reject(line, err instanceof MessageError || err instanceof Error ? err.message : String(err));
+    }
   };
 
   if (typeof input !== 'string') {
@@ -57,55 +122,29 @@ export function parseNdjson(input: string | Uint8Array, options: NdjsonOptions =
       text = undefined;
     }
     if (text === undefined) {
-      parseBytesLineByLine(input, firstLine, maxLineBytes, result, reject);
+      visitBytesLineByLine(input, firstLine, maxLineBytes, visit, reject);
       return result;
     }
     input = text;
   }
 
   if (input.charCodeAt(0) === 0xfeff) input = input.slice(1); // a byte order mark
-  const lines = input.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    parseLine(lines[i], firstLine + i, maxLineBytes, result, reject);
+  let line = firstLine;
+  for (let pos = 0; pos <= input.length; line++) {
+    let nl = input.indexOf('\n', pos);
+    if (nl === -1) nl = input.length;
+    visit(input.slice(pos, nl), line);
+    pos = nl + 1;
   }
   return result;
 }
 
-function parseLine(
-  raw: string,
-  line: number,
-  maxLineBytes: number,
-  result: NdjsonResult,
-  reject: (line: number, reason: string) => void,
-): void {
-  let text = raw;
-  if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-  // Blank (or whitespace-only) lines carry no message.
-  if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
-  // A UTF-16 length over the limit is at least that many UTF-8 bytes... and
-  // at most 3x: check bytes only when it could matter.
-  if (text.length * 3 > maxLineBytes) {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > maxLineBytes) {
-      reject(line, `line is ${bytes} bytes, more than the ${maxLineBytes} byte maximum`);
-      return;
-    }
-  }
-  try {
-    const m = parseMessageJSON(text);
-    result.accepted.push(m);
-    result.lines.push(line);
-  } catch (err) {
-    reject(line, err instanceof MessageError || err instanceof Error ? err.message : String(err));
-  }
-}
-
 /** The slow path, for input with invalid UTF-8 somewhere: decode and judge each line alone. */
-function parseBytesLineByLine(
+function visitBytesLineByLine(
   bytes: Uint8Array,
   firstLine: number,
   maxLineBytes: number,
-  result: NdjsonResult,
+  visit: (text: string, line: number) => void,
   reject: (line: number, reason: string) => void,
 ): void {
   let start = 0;
@@ -123,7 +162,7 @@ function parseBytesLineByLine(
       } catch {
         reject(line, `invalid UTF-8 at byte ${firstInvalidUtf8(slice) + 1} of the line`);
       }
-      if (text !== undefined) parseLine(text, line, maxLineBytes, result, reject);
+      if (text !== undefined) visit(text, line);
     }
     start = end + 1;
     line++;
