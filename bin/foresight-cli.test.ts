@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sampleMessages } from '../engine/inputs/sample-messages';
 import { encodeMessage, frameMessage, messageToJSON, type Message } from '../engine/message';
+
+// Each test spawns the CLI (tsx start-up included): slow on a busy machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const BIN = fileURLToPath(new URL('./foresight.js', import.meta.url));
 let dir: string;
