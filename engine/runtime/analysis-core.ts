@@ -268,9 +268,19 @@ export class AnalysisCore {
     return { plugins, effects };
   }
 
-  stats(): [string, PluginStats][] {
+  /**
+   * Every plugin's stats; with `changedOnly`, only those that ran something
+   * since their last report (measuring a sandbox's memory is not free, and
+   * idle plugins are the common case).
+   */
+  stats(changedOnly = false): [string, PluginStats][] {
     const now = this.env.now();
-    return [...this.plugins.values()].map(({ runner }) => [runner.id, runner.stats(now)]);
+    const out: [string, PluginStats][] = [];
+    for (const { runner } of this.plugins.values()) {
+      if (changedOnly && !runner.ranSinceStats) continue;
+      out.push([runner.id, runner.stats(now)]);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------

@@ -43,6 +43,11 @@ export class PluginRunner {
   nextTickAt: number;
   /** Worker bookkeeping: true while the current batch covers this plugin's next offset. */
   active = false;
+  /** Something changed (matcher work, messages, timer_event) since the last stats() call. */
+  ranSinceStats = true;
+  /** The sandbox ran since its stats were last read (reading them measures its heap). */
+  private sandboxRan = true;
+  private lastSandboxStats: ReturnType<PluginSandbox['stats']> | undefined;
   /** Matched messages of the current batch, and their offsets. */
   pending: Message[] = [];
   pendingOffsets: number[] = [];
@@ -107,12 +112,15 @@ export class PluginRunner {
     this.matcherEvaluations += evaluations;
     this.matcherNs += ns;
     this.busyNs += ns;
+    if (evaluations > 0) this.ranSinceStats = true;
   }
 
   /** Run process_message over the pending matched messages, in order. */
   processPending(): BatchResult {
     const messages = this.pending;
     this.matched += messages.length;
+    this.ranSinceStats = true;
+    this.sandboxRan = true;
     const t0 = process.hrtime.bigint();
     const result = this.sandbox.processMessages(messages);
     this.busyNs += Number(process.hrtime.bigint() - t0);
@@ -121,6 +129,8 @@ export class PluginRunner {
   }
 
   timerEvent(ns: number, shutdown: boolean): CallResult {
+    this.ranSinceStats = true;
+    this.sandboxRan = true;
     const t0 = process.hrtime.bigint();
     const result = this.sandbox.timerEvent(ns, shutdown);
     this.busyNs += Number(process.hrtime.bigint() - t0);
@@ -140,7 +150,12 @@ export class PluginRunner {
   }
 
   stats(now: number): PluginStats {
-    const sb = this.sandbox.stats();
+    this.ranSinceStats = false;
+    if (this.sandboxRan || !this.lastSandboxStats) {
+      this.lastSandboxStats = this.sandbox.stats();
+      this.sandboxRan = false;
+    }
+    const sb = this.lastSandboxStats;
     const wall = now - this.reportedAt;
     if (wall >= 100) {
       this.lastUtilization = Math.min(1, (this.busyNs - this.busyNsAtReport) / (wall * 1e6));
