@@ -15,7 +15,7 @@
  */
 import { join, resolve } from 'node:path';
 import { MAX_MESSAGE_SIZE, MessageError } from '../message/message';
-import { LogClosedError, LogError, LogLockedError, writeFailure } from './errors';
+import { LogClosedError, LogLockedError, writeFailure } from './errors';
 import { fsyncDir, isNotFound, nodeLogFs, writeFully, type LogFs } from './log-fs';
 import { SparseIndex } from './segment-index';
 import {
@@ -128,8 +128,14 @@ const DEFAULTS = {
 };
 const LOCK_FILE = 'LOCK';
 const READ_CHUNK = 256 * 1024;
-/** Data directories open in this process (a second open would corrupt the tail). */
-const openDirs = new Set<string>();
+/**
+ * Data directories open in this process (a second open would corrupt the
+ * tail). Kept on globalThis: a bundler may load this module twice (e.g. a
+ * custom server and a route handler), and both copies must see one set.
+ */
+const OPEN_DIRS = Symbol.for('foresight.log.openDirs');
+const openDirs: Set<string> = ((globalThis as Record<symbol, unknown>)[OPEN_DIRS] as Set<string> | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[OPEN_DIRS] = new Set<string>()) as Set<string>;
 
 export class SegmentLog {
   readonly dir: string;
@@ -707,23 +713,30 @@ async function writeIndexFile(io: LogFs, path: string, data: Uint8Array): Promis
 
 async function acquireLock(io: LogFs, dir: string): Promise<void> {
   if (openDirs.has(dir)) throw new LogLockedError(`the log in ${dir} is already open in this process`);
+  openDirs.add(dir);
   const path = join(dir, LOCK_FILE);
   try {
-    const pid = Number(new TextDecoder().decode(await io.readFile(path)).trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-      throw new LogLockedError(`the log in ${dir} is in use by process ${pid} (${path})`);
+    let fd: number;
+    try {
+      fd = await io.open(path, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock file exists: it is stale unless its process is alive.
+      const pid = Number(new TextDecoder().decode(await io.readFile(path)).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new LogLockedError(`the log in ${dir} is in use by process ${pid} (${path})`);
+      }
+      fd = await io.open(path, 'w');
+    }
+    try {
+      await writeFully(io, fd, new TextEncoder().encode(`${process.pid}\n`), 0);
+    } finally {
+      await io.close(fd);
     }
   } catch (err) {
-    if (err instanceof LogError) throw err;
-    if (!isNotFound(err)) throw err;
+    openDirs.delete(dir);
+    throw err;
   }
-  const fd = await io.open(path, 'w');
-  try {
-    await writeFully(io, fd, new TextEncoder().encode(`${process.pid}\n`), 0);
-  } finally {
-    await io.close(fd);
-  }
-  openDirs.add(dir);
 }
 
 async function releaseLock(io: LogFs, dir: string): Promise<void> {
