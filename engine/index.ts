@@ -15,6 +15,7 @@ export {
   parsePluginId,
   pluginLogger,
   testPlugin,
+  IsolatedTestRunner,
   MatcherIndex,
 } from './runtime/index';
 export type {
@@ -33,4 +34,5 @@ export type {
   TestPluginOutput,
   TestPluginResult,
   CallKind,
+  IsolatedTestOptions,
 } from './runtime/index';

@@ -57,7 +57,8 @@ export class WorkerCrashedError extends Error {
 
 type Waiter<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
 
-const LOADER = new URL('./analysis-worker-loader.mjs', import.meta.url);
+export const WORKER_LOADER = new URL('./worker-loader.mjs', import.meta.url);
+const ENTRY = new URL('./analysis-worker.ts', import.meta.url).href;
 
 export class AnalysisThread {
   readonly index: number;
@@ -90,6 +91,7 @@ export class AnalysisThread {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxInFlight = options.maxInFlight ?? 2;
     const init: WorkerInit = {
+      entry: ENTRY,
       workerIndex: options.index,
       hostname: options.hostname,
       pid: options.pid,
@@ -97,7 +99,7 @@ export class AnalysisThread {
       busy: this.busy.buffer as SharedArrayBuffer,
     };
     Atomics.store(this.busy, 0, -1);
-    this.worker = new Worker(LOADER, { workerData: init, name: `foresight-analysis-${options.index}` });
+    this.worker = new Worker(WORKER_LOADER, { workerData: init, name: `foresight-analysis-${options.index}` });
     this.worker.on('message', (r: WorkerReply) => this.onReply(r));
     this.worker.on('error', (err) => this.crashed(err.stack ?? err.message));
     this.worker.on('exit', (code) => {

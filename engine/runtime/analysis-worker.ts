@@ -2,7 +2,7 @@
  * An analysis worker thread: an AnalysisCore driven by the engine's commands
  * (worker-protocol.ts), handled strictly one after another in arrival order,
  * with its plugins' tickers and a periodic stats report. Started through
- * analysis-worker-loader.mjs.
+ * worker-loader.mjs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeMessage } from '../message/protobuf';

@@ -31,10 +31,12 @@ import type { Message } from '../message/message';
 import { parseRfc3339 } from '../message/time';
 import { OutputError, OutputStore, type OutputStoreOptions } from '../outputs';
 import { AnalysisThread } from './analysis-thread';
+import { IsolatedTestRunner, type IsolatedTestOptions } from './isolated-test-runner';
 import { EngineStoppedError, PluginLoadError, PluginNotFoundError, StartPositionError } from './engine-errors';
 import { PluginRegistry, type PluginRecord, type PluginState, type PluginTermination } from './plugin-registry';
 import { checkpointName, pluginId, preservesData, validatePluginSpec, type PluginSpec } from './plugin-spec';
 import { emptyStats, type PluginStats } from './plugin-stats';
+import type { TestPluginInput, TestPluginResult } from './test-plugin';
 import type { BatchDone, Effects, TerminationRecord } from './worker-protocol';
 
 export interface EngineOptions {
@@ -117,6 +119,7 @@ export class Engine {
   /** Effects applied one batch at a time per thread, in order. */
   private readonly chains = new Map<AnalysisThread, Promise<void>>();
   private ops: Promise<unknown> = Promise.resolve();
+  private readonly tester = new IsolatedTestRunner();
   private stopped = false;
   private readonly threadOptions: { hostname: string; maxBatch?: number; statsIntervalMs?: number };
 
@@ -208,6 +211,15 @@ export class Engine {
   /** Append messages to the stream (durable when resolved); see MessageStream.ingest. */
   ingest(messages: readonly Message[]) {
     return this.stream.ingest(messages);
+  }
+
+  /**
+   * Test Plugin: run a plugin over `messages` exactly as the live engine would,
+   * then timer_event(ns, true), in a worker thread with a time budget
+   * (`timeoutMs`, default 60 s), so the caller's event loop stays free.
+   */
+  testPlugin(input: TestPluginInput, messages: readonly Message[], options: IsolatedTestOptions = {}): Promise<TestPluginResult> {
+    return this.tester.run(input, messages, options);
   }
 
   // ---------------------------------------------------------------- operations
@@ -354,6 +366,7 @@ export class Engine {
         }
       }
       this.live.clear();
+      await this.tester.close();
       await this.registry.settle();
       await this.outputs.close();
       await this.stream.close();

@@ -19,5 +19,7 @@ export type { PluginSpec as DeploySpec } from './plugin-spec';
 export type { PluginRecord, PluginState, PluginTermination } from './plugin-registry';
 export type { PluginStats as DeployedPluginStats } from './plugin-stats';
 export { testPlugin } from './test-plugin';
+export { IsolatedTestRunner } from './isolated-test-runner';
+export type { IsolatedTestOptions } from './isolated-test-runner';
 export type { TestPluginInput, TestPluginOptions, TestPluginOutput, TestPluginResult, CallKind } from './test-plugin';
 export { MatcherIndex } from './matcher-index';

@@ -16,6 +16,8 @@ import type { PluginSpec } from './plugin-spec';
 import type { PluginStats } from './plugin-stats';
 
 export interface WorkerInit {
+  /** The worker's module, for worker-loader.mjs. */
+  entry: string;
   workerIndex: number;
   hostname: string;
   pid: number;
