@@ -323,9 +323,13 @@ export class SegmentLog {
     this.closed = true;
     clearInterval(this.retentionTimer);
     if (this.writing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    const fd = this.active.fd;
-    this.active.fd = undefined;
-    if (fd !== undefined) await this.io.close(fd).catch(() => undefined);
+    // A read in flight on the active segment closes the fd when it finishes.
+    this.active.sealed = true;
+    if (this.active.fdUsers === 0) {
+      const fd = this.active.fd;
+      this.active.fd = undefined;
+      if (fd !== undefined) await this.io.close(fd).catch(() => undefined);
+    }
     await releaseLock(this.io, this.dir);
   }
 
