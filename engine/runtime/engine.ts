@@ -243,7 +243,7 @@ export class Engine {
       const live = this.live.get(id);
       if (live && record && options.from === undefined) {
         const r = await live.thread.replace(id, spec, preservesData(spec.config));
-        await this.applyEffects(live.thread, r.effects);
+        await this.applyInOrder(live.thread, r.effects);
         if (r.error) {
           if (!r.running) await this.markTerminated(id, { id, error: r.error, line: r.line, at: Date.now(), nextOffset: r.nextOffset, stats: live.stats ?? emptyStats(r.nextOffset) });
           throw new PluginLoadError(id, r.error, r.line);
@@ -297,7 +297,7 @@ export class Engine {
         await this.launch(id, record.spec, offset);
       } else {
         const r = await live.thread.replace(id, record.spec, preservesData(record.spec.config));
-        await this.applyEffects(live.thread, r.effects);
+        await this.applyInOrder(live.thread, r.effects);
         if (r.error) {
           if (!r.running) await this.markTerminated(id, { id, error: r.error, line: r.line, at: Date.now(), nextOffset: r.nextOffset, stats: live.stats ?? emptyStats(r.nextOffset) });
           throw new PluginLoadError(id, r.error, r.line);
@@ -355,7 +355,7 @@ export class Engine {
       for (const { thread, r } of results) {
         await this.chains.get(thread);
         if (!r) continue;
-        await this.applyEffects(thread, r.effects);
+        await this.applyInOrder(thread, r.effects);
         for (const p of r.plugins) {
           const record = this.registry.get(p.id);
           if (!record) continue;
@@ -407,6 +407,17 @@ export class Engine {
     return thread;
   }
 
+  /** Apply a control operation's effects after the thread's earlier batches, and wait for it. */
+  private applyInOrder(thread: AnalysisThread, effects: Effects): Promise<void> {
+    const prev = this.chains.get(thread) ?? Promise.resolve();
+    const step = prev.then(() => this.applyEffects(thread, effects));
+    this.chains.set(
+      thread,
+      step.catch((err) => this.emit({ type: 'error', message: `applying plugin results: ${String(err)}` })),
+    );
+    return step;
+  }
+
   private chain(thread: AnalysisThread, step: () => Promise<void>): void {
     const prev = this.chains.get(thread) ?? Promise.resolve();
     const next = prev.then(step).catch((err) => this.emit({ type: 'error', message: `applying plugin results: ${String(err)}` }));
@@ -419,7 +430,7 @@ export class Engine {
     const thread = this.pickThread();
     const r = await thread.add(id, spec, offset, state);
     this.live.set(id, { thread, acked: offset });
-    await this.applyEffects(thread, r.effects);
+    await this.applyInOrder(thread, r.effects);
     if (r.error) {
       this.live.delete(id);
       throw new PluginLoadError(id, r.error, r.line);
@@ -434,7 +445,7 @@ export class Engine {
     const r = await live.thread.remove(id, clean);
     // Injections of earlier batches must be durable before the final checkpoint.
     await this.chains.get(live.thread);
-    await this.applyEffects(live.thread, r.effects);
+    await this.applyInOrder(live.thread, r.effects);
     if (!this.live.has(id)) return; // terminated in its final timer_event
     this.live.delete(id);
     const record = this.registry.get(id);
