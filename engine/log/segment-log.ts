@@ -189,7 +189,8 @@ export class SegmentLog {
       indexIntervalBytes: positive(options.indexIntervalBytes, DEFAULTS.indexIntervalBytes, 'indexIntervalBytes'),
       maxCommitBytes: positive(options.maxCommitBytes, DEFAULTS.maxCommitBytes, 'maxCommitBytes'),
     };
-    if (opts.segmentBytes > 0xffffffff) throw new RangeError('segmentBytes must be below 4 GiB');
+    // Index positions are 32-bit; leave room for the commit that ends a segment.
+    if (opts.segmentBytes > 1024 ** 3) throw new RangeError(`segmentBytes must be at most 1 GiB, got ${opts.segmentBytes}`);
     opts.retentionCheckMs = positive(
       options.retentionCheckMs,
       opts.retentionMs > 0 ? Math.min(60_000, Math.max(10, opts.retentionMs / 10)) : 60_000,
