@@ -41,7 +41,11 @@ export interface ThreadOptions {
   index: number;
   hostname: string;
   pid: number;
-  /** Records per batch. Default 1000. */
+  /**
+   * Most records per batch. Default 4000: a live feed sends what has arrived
+   * (small batches, low latency); a catching-up feed sends big ones, which
+   * spread each matching plugin's per-call sandbox cost over more messages.
+   */
   maxBatch?: number;
   /** Batches outstanding at the worker. Default 2. */
   maxInFlight?: number;
@@ -88,7 +92,7 @@ export class AnalysisThread {
     options: ThreadOptions,
   ) {
     this.index = options.index;
-    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxBatch = options.maxBatch ?? 4000;
     this.maxInFlight = options.maxInFlight ?? 2;
     const init: WorkerInit = {
       entry: ENTRY,
