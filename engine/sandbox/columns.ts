@@ -69,7 +69,9 @@ export function encodeColumns(
   const numericColumns: { key: string; values: Float64Array }[] = [];
   const dictColumns: { key: string; codes: Int32Array }[] = [];
   let used = 0;
-  const values: ReadValue[] = new Array(n);
+  const values = scratchValues(n);
+  const scratch = scratchCodes(keys.length * n);
+  let scratchUsed = 0;
 
   keyLoop: for (const { key, target } of keys) {
     const read = valueReader(target);
@@ -83,18 +85,28 @@ export function encodeColumns(
     if (allNumbers) {
       if (used + n * 8 > budgetBytes) continue;
       used += n * 8;
-      numericColumns.push({ key, values: Float64Array.from(values as number[]) });
+      const column = new Float64Array(scratch.buffer, scratchUsed * 4, n);
+      for (let j = 0; j < n; j++) column[j] = values[j] as number;
+      scratchUsed += 2 * n;
+      numericColumns.push({ key, values: column });
       continue;
     }
     // One pass; if the column's new strings overflow the budget, undo them.
     const stringsBefore = strings.length;
     const numbersBefore = numbers.length;
     let added = n * 4;
-    const codes = new Int32Array(n);
+    const codes = scratch.subarray(scratchUsed, scratchUsed + n);
+    // Field values repeat (docType is "main" most of the time): remember the last string's code.
+    let lastString: string | undefined;
+    let lastCode = 0;
     for (let j = 0; j < n; j++) {
       const v = values[j];
       switch (typeof v) {
         case 'string': {
+          if (v === lastString) {
+            codes[j] = lastCode;
+            break;
+          }
           let s = stringIndex.get(v);
           if (s === undefined) {
             s = strings.length;
@@ -103,6 +115,8 @@ export function encodeColumns(
             added += v.length * 2 + 16;
           }
           codes[j] = s;
+          lastString = v;
+          lastCode = s;
           break;
         }
         case 'number': {
@@ -132,6 +146,7 @@ export function encodeColumns(
       continue;
     }
     used += added;
+    scratchUsed += n + (n & 1); // keep the next Float64 column 8-byte aligned
     dictColumns.push({ key, codes });
   }
 
@@ -205,6 +220,21 @@ function valueReader(target: ReadTarget): (m: Message) => ReadValue {
     }
     return undefined;
   };
+}
+
+// Reused between calls: a batch's temporary arrays would otherwise be garbage every time.
+let valuesScratch: ReadValue[] = [];
+let codesScratch = new Int32Array(0);
+
+function scratchValues(n: number): ReadValue[] {
+  if (valuesScratch.length < n) valuesScratch = new Array(n);
+  return valuesScratch;
+}
+
+/** Room for every key's codes (Int32) or numbers (Float64, two slots each). */
+function scratchCodes(slots: number): Int32Array {
+  if (codesScratch.length < 2 * slots) codesScratch = new Int32Array(2 * slots);
+  return codesScratch;
 }
 
 function pickSeparator(strings: readonly string[]): string | undefined {

@@ -133,7 +133,9 @@ export class PluginSandbox {
   private readonly heap: PluginMemory;
   private readonly rt: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
-  private entry: Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'st', QuickJSHandle> | undefined;
+  private entry:
+    | Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'fatal' | 'st', QuickJSHandle>
+    | undefined;
 
   private terminatedState: { error: string; at: Date } | undefined;
   /** The Wasm instance failed (trap/abort): never touch it again. */
@@ -498,6 +500,7 @@ export class PluginSandbox {
       restore: ctx.getProp(entry, 'restore'),
       describe: ctx.getProp(entry, 'describe'),
       where: ctx.getProp(entry, 'where'),
+      fatal: ctx.getProp(entry, 'fatal'),
       st: ctx.getProp(entry, 'st'),
     };
     entry.dispose();
@@ -688,9 +691,9 @@ export class PluginSandbox {
   private fail(what: string): never {
     if (this.fatal === undefined) {
       this.fatal = formatAt(this.call?.name ?? 'load', this.currentLocation(), what, this.filename);
-      const one = this.ctx.newNumber(1);
-      this.ctx.setProp(this.entry!.st, 'fatal', one);
-      one.dispose();
+      const r = this.ctx.callFunction(this.entry!.fatal, this.ctx.undefined);
+      if (r.error) r.error.dispose();
+      else r.value.dispose();
     }
     throw new Error(what);
   }
