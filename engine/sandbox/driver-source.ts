@@ -76,7 +76,7 @@ st.code = 0;     // why run() stopped early
 st.err = undefined;
 st.msg = '';
 st.fails = '';
-st.mute = -2;    // set by the host to the call index whose debug output is full
+st.mute = -2;    // set by the host to the call index whose debug output is full (-3: the whole batch)
 
 let cur = -1;    // current message index in the batch; -1 outside process_message()
 let fatal = false; // set by the host (entry.fatal) when a limit is exceeded: the call ends as terminated
@@ -182,7 +182,8 @@ function decode_message(bytes) {
   return dec(JSONparse(hDecode(cur, ab)), new MapCtor());
 }
 function print() {
-  if (st.mute === cur) return;
+  const mute = st.mute;
+  if (mute === cur || mute === -3) return;
   const n = arguments.length;
   let line = '';
   for (let j = 0; j < n; j++) line += (j > 0 ? ' ' : '') + show(arguments[j], 0, null, true);

@@ -110,7 +110,12 @@ interface CallContext {
   debug: string[];
   /** Batch messages, for process_message calls. */
   messages?: readonly Message[];
+  /** Debug bytes so far, across the messages of a batch. */
+  debugBytes: number;
 }
+
+/** Debug output one batch may keep, in units of outputBytes (1 MiB by default). */
+const BATCH_DEBUG_OUTPUTS = 16;
 
 /** A value passed from the VM to a host function, or the kind of a non-primitive one. */
 type VmArg = string | number | boolean | bigint | undefined | null | { nonPrimitive: string };
@@ -143,6 +148,8 @@ export class PluginSandbox {
   private disposed = false;
 
   private readonly learned = new Map<string, ReadTarget>();
+  /** this.learned as encodeColumns takes it; rebuilt when a key is learned. */
+  private learnedList: LearnedKey[] | undefined;
   private call: CallContext | undefined;
   private deadline: Deadline | undefined;
   private fatal: string | undefined;
@@ -243,11 +250,8 @@ export class PluginSandbox {
     const ctx = this.ctx;
     const entry = this.entry!;
     const n = messages.length;
-    const columns = encodeColumns(
-      messages,
-      [...this.learned].map(([key, target]): LearnedKey => ({ key, target })),
-      Math.max(64 * 1024, this.limits.memoryBytes / 8),
-    );
+    this.learnedList ??= [...this.learned].map(([key, target]): LearnedKey => ({ key, target }));
+    const columns = encodeColumns(messages, this.learnedList, Math.max(64 * 1024, this.limits.memoryBytes / 8));
     const call = this.beginCall('process_message', messages);
     const args = [
       ctx.newNumber(n),
@@ -265,10 +269,12 @@ export class PluginSandbox {
     }
     // Messages and failures are reported in batch indexes.
     const flush = (): void => {
-      for (const o of call.outputs) if (o.index !== undefined) o.index += offset;
-      result.outputs.push(...call.outputs);
-      result.injected.push(...call.injected);
-      result.debug.push(...call.debug);
+      for (const o of call.outputs) {
+        if (o.index !== undefined) o.index += offset;
+        result.outputs.push(o);
+      }
+      for (const m of call.injected) result.injected.push(m);
+      for (const line of call.debug) result.debug.push(line);
     };
     if (r.error) {
       const stop = this.readIndex();
@@ -343,6 +349,9 @@ export class PluginSandbox {
 
   /** Call timer_event(ns, shutdown). */
   timerEvent(ns: number, shutdown: boolean): CallResult {
+    if (typeof ns !== 'number' || typeof shutdown !== 'boolean') {
+      throw new TypeError('timerEvent(ns, shutdown) takes a number of nanoseconds and a boolean');
+    }
     const result = emptyCallResult();
     if (this.terminatedState || this.disposed) {
       result.terminated = { error: this.terminatedState?.error ?? 'the plugin was disposed' };
@@ -372,9 +381,9 @@ export class PluginSandbox {
           r.value.dispose();
           if (code !== 0) error = this.stopReason('timer_event', code);
         }
-        result.outputs.push(...call.outputs);
-        result.injected.push(...call.injected);
-        result.debug.push(...call.debug);
+        result.outputs = call.outputs;
+        result.injected = call.injected;
+        result.debug = call.debug;
         if (error !== undefined) {
           this.terminate(error);
           result.terminated = { error };
@@ -523,9 +532,9 @@ export class PluginSandbox {
     } else {
       r.value.dispose();
     }
-    this.loadResult.outputs.push(...call.outputs);
-    this.loadResult.injected.push(...call.injected);
-    this.loadResult.debug.push(...call.debug);
+    this.loadResult.outputs = call.outputs;
+    this.loadResult.injected = call.injected;
+    this.loadResult.debug = call.debug;
     this.endCall();
     if (error !== undefined) {
       this.terminate(error);
@@ -599,7 +608,7 @@ export class PluginSandbox {
   // ------------------------------------------------------------------ calls, limits, termination
 
   private beginCall(name: CallName, messages?: readonly Message[]): CallContext {
-    this.call = { name, outputs: [], injected: [], debug: [], messages };
+    this.call = { name, outputs: [], injected: [], debug: [], messages, debugBytes: 0 };
     this.fatal = undefined;
     this.heap.exhausted = false;
     this.owner = -2;
@@ -873,7 +882,11 @@ export class PluginSandbox {
       (ai === undefined || typeof ai === 'number') &&
       this.learned.size < MAX_LEARNED_KEYS
     ) {
-      this.learned.set(columnKey(name, fi, ai), target);
+      const key = columnKey(name, fi, ai);
+      if (!this.learned.has(key)) {
+        this.learned.set(key, target);
+        this.learnedList = undefined;
+      }
     }
     return this.toVm(value);
   }
@@ -985,19 +998,32 @@ export class PluginSandbox {
     this.enterCall(this.callIndex(curH));
     const line = this.vmArg(lineH);
     if (typeof line !== 'string' || this.debugTruncated) return;
-    // Debug output gets the same budget per call as a payload; the rest is dropped, not fatal.
+    // Debug output gets the same budget per call as a payload, and a batch sixteen
+    // times that; the rest is dropped, not fatal.
     const bytes = utf8Length(line) + 1;
+    const batchLimit = BATCH_DEBUG_OUTPUTS * this.limits.outputBytes;
+    if (this.call.debugBytes + bytes > batchLimit) {
+      this.debugTruncated = true;
+      this.call.debug.push(`[debug output truncated: more than ${batchLimit} bytes in this batch]`);
+      this.mute(-3);
+      return;
+    }
     if (this.debugBytes + bytes > this.limits.outputBytes) {
       this.debugTruncated = true;
       this.call.debug.push(`[debug output truncated: more than ${this.limits.outputBytes} bytes in one call]`);
-      // Let the driver drop further print() calls of this call without crossing over.
-      const mute = this.ctx.newNumber(this.owner);
-      this.ctx.setProp(this.entry!.st, 'mute', mute);
-      mute.dispose();
+      this.mute(this.owner);
       return;
     }
     this.debugBytes += bytes;
+    this.call.debugBytes += bytes;
     this.call.debug.push(line);
+  }
+
+  /** Let the driver drop further print() calls (of call `index`, or -3: of the batch) without crossing over. */
+  private mute(index: number): void {
+    const h = this.ctx.newNumber(index);
+    this.ctx.setProp(this.entry!.st, 'mute', h);
+    h.dispose();
   }
 
   private hostDecodeMessage([, bytesH]: QuickJSHandle[]): QuickJSHandle {
