@@ -7,7 +7,9 @@
  * through the slow host callback) and from then on sends, per batch:
  *
  * - `strings`: the distinct strings of all columns joined by a separator that
- *   none contains (one string, split once in the VM);
+ *   none contains (one string, split once in the VM), or, when a string holds
+ *   NUL (which cannot cross: host strings enter QuickJS as C strings), a JSON
+ *   array of them and separator '';
  * - `buffer`: an ArrayBuffer holding the distinct numbers (Float64), then the
  *   all-numeric columns as Float64 arrays, then one index array (Uint16 or
  *   Uint32) per dictionary column;
@@ -154,13 +156,8 @@ export function encodeColumns(
     return { meta: '', strings: '', buffer: new ArrayBuffer(0), keys: [] };
   }
 
-  const sep = strings.length > 0 ? pickSeparator(strings) : '\u0001';
-  if (sep === undefined) {
-    // Every candidate occurs in some string: send only the numeric columns.
-    dictColumns.length = 0;
-    strings.length = 0;
-    numbers.length = 0;
-  }
+  // '' means `strings` is a JSON array: rare, so the common case stays a cheap split.
+  const sep = strings.length === 0 ? '\u0001' : (pickSeparator(strings) ?? '');
 
   const nStr = strings.length;
   const nNum = numbers.length;
@@ -172,7 +169,7 @@ export function encodeColumns(
   const buffer = new ArrayBuffer(align(ixStart + dictColumns.length * n * ixBytes, 8));
 
   new Float64Array(buffer, 0, nNum).set(numbers);
-  const meta: unknown[] = [sep ?? '\u0001', nStr, nNum, ixBytes, n];
+  const meta: unknown[] = [sep, nStr, nNum, ixBytes, n];
   const sent: string[] = [];
   let offset = numbersBytes;
   for (const col of numericColumns) {
@@ -202,7 +199,8 @@ export function encodeColumns(
     sent.push(col.key);
     offset += n * ixBytes;
   }
-  return { meta: JSON.stringify(meta), strings: strings.join(sep ?? ''), buffer, keys: sent };
+  const text = sep === '' ? JSON.stringify(strings) : strings.join(sep);
+  return { meta: JSON.stringify(meta), strings: text, buffer, keys: sent };
 }
 
 /** A reader specialised to the target, for the per-message loop. */
@@ -238,6 +236,7 @@ function scratchCodes(slots: number): Int32Array {
 }
 
 function pickSeparator(strings: readonly string[]): string | undefined {
+  for (const s of strings) if (s.includes('\u0000')) return undefined;
   outer: for (const code of SEPARATOR_CANDIDATES) {
     const c = String.fromCharCode(code);
     for (const s of strings) if (s.includes(c)) continue outer;

@@ -33,10 +33,9 @@ const hasOwnProperty = O.prototype.hasOwnProperty;
 const isArray = Array.isArray;
 const JSONparse = JSON.parse, JSONstringify = JSON.stringify;
 const BigIntFn = BigInt;
-const strSplit = String.prototype.split, strCharCodeAt = String.prototype.charCodeAt;
-const fromCharCode = String.fromCharCode;
+const strSplit = String.prototype.split, strCharCodeAt = String.prototype.charCodeAt,
+  strIndexOf = String.prototype.indexOf;
 const symbolToString = Symbol.prototype.toString;
-const functionToString = Function.prototype.toString;
 const U8 = Uint8Array, U16 = Uint16Array, U32 = Uint32Array, F64 = Float64Array, AB = ArrayBuffer;
 const TA = getPrototypeOf(U8.prototype);
 const taTag = getOwnPropertyDescriptor(TA, Symbol.toStringTag).get;
@@ -74,13 +73,14 @@ const st = create(null);
 st.i = -1;       // index of the message being processed, read by the host's interrupt handler
 st.code = 0;     // why run() stopped early
 st.err = undefined;
-st.msg = '';
+st.msg = '';     // JSON text of the reason a positive status came with
 st.fails = '';
 st.mute = -2;    // set by the host to the call index whose debug output is full (-3: the whole batch)
 
 let cur = -1;    // current message index in the batch; -1 outside process_message()
 let fatal = false; // set by the host (entry.fatal) when a limit is exceeded: the call ends as terminated
-let cols = create(null);
+let cols = create(null);   // read_message(name) columns
+let icols = create(null);  // read_message(name, fi, ai) columns, keyed name NUL fi NUL ai
 // The first columns also sit in these slots: comparing the name is much cheaper
 // than a keyed lookup, and read_message is the hot path. NONE matches no name.
 const NONE = create(null);
@@ -92,6 +92,7 @@ function nullArray(a) { setPrototypeOf(a, null); return a; }
 // ---------------------------------------------------------------- columns (see columns.ts)
 function clearColumns() {
   cols = create(null);
+  icols = create(null);
   k0 = k1 = k2 = k3 = NONE;
   d0 = x0 = d1 = x1 = d2 = x2 = d3 = x3 = undefined;
 }
@@ -100,7 +101,7 @@ function setupColumns(meta, strings, buf) {
   if (meta === '') return;
   const m = JSONparse(meta);
   const sep = m[0], nStr = m[1], nNum = m[2], ixBytes = m[3], n = m[4];
-  const D = nullArray(nStr > 0 ? apply(strSplit, strings, [sep]) : []);
+  const D = nullArray(nStr === 0 ? [] : sep === '' ? JSONparse(strings) : apply(strSplit, strings, [sep]));
   let len = nStr;
   if (nNum > 0) {
     const nums = new F64(buf, 0, nNum);
@@ -118,6 +119,7 @@ function setupColumns(meta, strings, buf) {
       col.d = D; col.x = ixBytes === 2 ? new U16(buf, m[c + 2], n) : new U32(buf, m[c + 2], n);
     }
     const key = m[c];
+    if (apply(strIndexOf, key, ['\u0000']) >= 0) { icols[key] = col; continue; }
     cols[key] = col;
     if (slot === 0) { k0 = key; d0 = col.d; x0 = col.x; }
     else if (slot === 1) { k1 = key; d1 = col.d; x1 = col.x; }
@@ -138,13 +140,21 @@ function read_message(name, fi, ai) {
     if (name === k3) return d3[x3[cur]];
     c = cols[name];
   } else if ((fi === undefined || typeof fi === 'number') && (ai === undefined || typeof ai === 'number')) {
-    c = cols[name + '\u0000' + fi + '\u0000' + ai];
+    c = icols[name + '\u0000' + fi + '\u0000' + ai];
   }
   if (c !== undefined) return c.d[c.x[cur]];
   if (cur < 0) return undefined;
-  const r = hSlow(cur, name, fi, ai);
-  return typeof r === 'object' && r !== null ? new U8(r) : r;
+  const isJson = hasNul(name);
+  const r = hSlow(cur, isJson ? '0' : '', isJson ? JSONstringify(name) : name, fi, ai);
+  if (typeof r !== 'object' || r === null) return r;
+  // The host answers bytes with an ArrayBuffer and a string holding NUL with {json}.
+  return isArrayBuffer(r) ? new U8(r) : JSONparse(r.json);
 }
+
+// Strings cross to the host as C strings, which end at the first NUL: a
+// string holding one goes as JSON instead, its argument index listed in the
+// host function's second argument ('' when none).
+function hasNul(v) { return typeof v === 'string' && apply(strIndexOf, v, ['\u0000']) >= 0; }
 
 const config = create(null);
 (function () {
@@ -160,9 +170,15 @@ function read_config(key) {
 function withCur(args) {
   const n = args.length;
   const a = create(null);
-  a.length = n + 1;
+  a.length = n + 2;
   a[0] = cur;
-  for (let j = 0; j < n; j++) a[j + 1] = args[j];
+  let json = '';
+  for (let j = 0; j < n; j++) {
+    const v = args[j];
+    if (hasNul(v)) { json += (json === '' ? '' : ',') + j; a[j + 2] = JSONstringify(v); }
+    else a[j + 2] = v;
+  }
+  a[1] = json;
   return a;
 }
 function add_to_payload() { apply(hAdd, undefined, withCur(arguments)); }
@@ -187,7 +203,8 @@ function print() {
   const n = arguments.length;
   let line = '';
   for (let j = 0; j < n; j++) line += (j > 0 ? ' ' : '') + show(arguments[j], 0, null, true);
-  hPrint(cur, line);
+  if (hasNul(line)) hPrint(cur, '0', JSONstringify(line));
+  else hPrint(cur, '', line);
 }
 const consoleObject = create(O.prototype);
 consoleObject.log = print; consoleObject.info = print; consoleObject.warn = print;
@@ -250,7 +267,7 @@ function run(n, meta, strings, buf) {
     if (r === 0 || r === undefined) continue;
     if (typeof r === 'number') {
       if (r < 0) { nf++; st.fails += i + '\n'; continue; }
-      if (r > 0) { st.code = 2; st.msg = ''; break; }
+      if (r > 0) { st.code = 2; st.msg = '""'; break; }
       st.code = 3; break;   // NaN
     }
     if (!isArray(r)) { st.code = 3; break; }
@@ -259,7 +276,7 @@ function run(n, meta, strings, buf) {
     if (why !== undefined && why !== null && typeof why !== 'string') { st.code = 6; break; }
     if (s === 0) continue;
     if (s < 0) { nf++; st.fails += i + ' ' + JSONstringify(why === undefined || why === null ? '' : why) + '\n'; continue; }
-    st.code = 2; st.msg = typeof why === 'string' ? why : ''; break;
+    st.code = 2; st.msg = JSONstringify(typeof why === 'string' ? why : ''); break;
   }
   cur = -1; st.i = -1;
   clearColumns();

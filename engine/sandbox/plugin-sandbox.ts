@@ -327,7 +327,12 @@ export class PluginSandbox {
       case 1:
         return this.describeStError(call);
       case 2: {
-        const why = this.stString('msg');
+        let why = '';
+        try {
+          why = String(JSON.parse(this.stString('msg')));
+        } catch {
+          why = '';
+        }
         return clip(`${call}() received a termination status code${why ? `: ${why}` : ''}`);
       }
       case 3:
@@ -847,8 +852,15 @@ export class PluginSandbox {
   private toVm(v: string | number | boolean | Uint8Array | undefined): QuickJSHandle {
     const ctx = this.ctx;
     switch (typeof v) {
-      case 'string':
-        return ctx.newString(v);
+      case 'string': {
+        if (!v.includes('\u0000')) return ctx.newString(v);
+        // newString ends at NUL: send {json} for the driver to parse.
+        const o = ctx.newObject();
+        const json = ctx.newString(JSON.stringify(v));
+        ctx.setProp(o, 'json', json);
+        json.dispose();
+        return o;
+      }
       case 'number':
         return ctx.newNumber(v);
       case 'boolean':
@@ -860,11 +872,11 @@ export class PluginSandbox {
     }
   }
 
-  private hostReadMessage([curH, nameH, fiH, aiH]: QuickJSHandle[]): QuickJSHandle {
+  private hostReadMessage([curH, jsonH, nameH, fiH, aiH]: QuickJSHandle[]): QuickJSHandle {
     const cur = this.callIndex(curH);
     const message = this.call?.messages?.[cur];
     if (message === undefined) return this.ctx.undefined;
-    const name = this.vmArg(nameH);
+    const name = this.vmArgs(jsonH, [nameH])[0];
     const fi = this.vmArg(fiH);
     const ai = this.vmArg(aiH);
     const target = parseReadName(name, fi, ai);
@@ -891,20 +903,17 @@ export class PluginSandbox {
     return this.toVm(value);
   }
 
-  private partText(h: QuickJSHandle, fn: string, position: number): string {
-    const v = this.vmArg(h);
-    switch (typeof v) {
-      case 'string':
-        return v;
-      case 'number':
-      case 'boolean':
-      case 'bigint':
-        return String(v);
+  /** Arguments from a driver wrapper: those listed in `jsonH` ("0,2") are strings sent as JSON because they hold NUL. */
+  private vmArgs(jsonH: QuickJSHandle | undefined, handles: QuickJSHandle[]): VmArg[] {
+    const values = handles.map((h) => this.vmArg(h));
+    const json = this.vmArg(jsonH);
+    if (typeof json === 'string' && json !== '') {
+      for (const k of json.split(',')) {
+        const v = values[Number(k)];
+        if (typeof v === 'string') values[Number(k)] = JSON.parse(v) as string;
+      }
     }
-    const kind = v === null ? 'null' : v === undefined ? 'undefined' : v.nonPrimitive;
-    throw new TypeError(
-      `${fn}() argument ${position} is ${kind}: pass strings, numbers or booleans (JSON.stringify objects first)`,
-    );
+    return values;
   }
 
   private appendPayload(text: string): void {
@@ -931,25 +940,25 @@ export class PluginSandbox {
     this.injectCount++;
   }
 
-  private hostAddToPayload([curH, ...parts]: QuickJSHandle[]): void {
+  private hostAddToPayload([curH, jsonH, ...parts]: QuickJSHandle[]): void {
     this.checkNotFatal();
     this.enterCall(this.callIndex(curH));
-    for (let k = 0; k < parts.length; k++) this.appendPayload(this.partText(parts[k], 'add_to_payload', k + 1));
+    const values = this.vmArgs(jsonH, parts);
+    for (let k = 0; k < values.length; k++) this.appendPayload(partText(values[k], 'add_to_payload', k + 1));
   }
 
-  private hostInjectPayload([curH, typeH, nameH, ...parts]: QuickJSHandle[]): void {
+  private hostInjectPayload([curH, jsonH, ...args]: QuickJSHandle[]): void {
     this.checkNotFatal();
     const cur = this.callIndex(curH);
     this.enterCall(cur);
-    const type = this.vmArg(typeH);
-    const name = this.vmArg(nameH);
+    const [type, name, ...parts] = this.vmArgs(jsonH, args);
     if (type !== undefined && typeof type !== 'string') {
       throw new TypeError('inject_payload() payload_type argument must be a string');
     }
     if (name !== undefined && typeof name !== 'string') {
       throw new TypeError('inject_payload() payload_name argument must be a string');
     }
-    for (let k = 0; k < parts.length; k++) this.appendPayload(this.partText(parts[k], 'inject_payload', k + 3));
+    for (let k = 0; k < parts.length; k++) this.appendPayload(partText(parts[k], 'inject_payload', k + 3));
     if (this.payloadBytes === 0) return; // as lua_sandbox: nothing to send
     this.countInjection('inject_payload');
     const payloadType = type ?? 'txt';
@@ -993,10 +1002,10 @@ export class PluginSandbox {
     this.counters.injectedMessages++;
   }
 
-  private hostPrint([curH, lineH]: QuickJSHandle[]): void {
+  private hostPrint([curH, jsonH, lineH]: QuickJSHandle[]): void {
     if (this.call === undefined) return;
     this.enterCall(this.callIndex(curH));
-    const line = this.vmArg(lineH);
+    const line = this.vmArgs(jsonH, [lineH])[0];
     if (typeof line !== 'string' || this.debugTruncated) return;
     // Debug output gets the same budget per call as a payload, and a batch sixteen
     // times that; the rest is dropped, not fatal.
@@ -1065,6 +1074,21 @@ export function messageListForm(m: Message): Record<string, unknown> {
     return field;
   });
   return o;
+}
+
+function partText(v: VmArg, fn: string, position: number): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+  }
+  const kind = v === null ? 'null' : v === undefined ? 'undefined' : v.nonPrimitive;
+  throw new TypeError(
+    `${fn}() argument ${position} is ${kind}: pass strings, numbers or booleans (JSON.stringify objects first)`,
+  );
 }
 
 function describeValue(v: unknown): string {
