@@ -42,9 +42,10 @@ export interface ThreadOptions {
   hostname: string;
   pid: number;
   /**
-   * Most records per batch. Default 4000: a live feed sends what has arrived
-   * (small batches, low latency); a catching-up feed sends big ones, which
-   * spread each matching plugin's per-call sandbox cost over more messages.
+   * Most records per batch. Default 1000: big enough to spread each matching
+   * plugin's per-call sandbox cost, small enough that a batch's decoded
+   * messages die young (4000 measured slower: they outlive the young GC
+   * generation). A live feed sends what has arrived, often less.
    */
   maxBatch?: number;
   /** Batches outstanding at the worker. Default 2. */
@@ -92,7 +93,7 @@ export class AnalysisThread {
     options: ThreadOptions,
   ) {
     this.index = options.index;
-    this.maxBatch = options.maxBatch ?? 4000;
+    this.maxBatch = options.maxBatch ?? 1000;
     this.maxInFlight = options.maxInFlight ?? 2;
     const init: WorkerInit = {
       entry: ENTRY,

@@ -48,7 +48,7 @@ export interface EngineOptions {
   /** Log segment size, retention, window size, back-pressure limits... */
   stream?: MessageStreamOptions;
   outputs?: OutputStoreOptions;
-  /** Most records per batch sent to a worker. Default 4000. */
+  /** Most records per batch sent to a worker. Default 1000. */
   maxBatch?: number;
   /** How often workers report plugin stats. Default 1000 ms. */
   statsIntervalMs?: number;
