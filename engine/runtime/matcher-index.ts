@@ -19,8 +19,7 @@
 import type { HeaderName } from '../message/fields';
 import { readField } from '../message/fields';
 import type { FieldValue, Message } from '../message/message';
-// Needs the parsed form to find required equalities; see the report: the
-// matcher's index.ts should export parseMatcher and the AST types.
+// The parsed form tells which equalities a matcher requires.
 import { compileMatcher, parseMatcher, type MatcherNode } from '../matcher';
 
 type Predicate = (m: Message) => boolean;
