@@ -46,7 +46,8 @@ const KIND_DICTIONARY = 1;
 const CODE_TRUE = -1;
 const CODE_FALSE = -2;
 const CODE_UNDEFINED = -3;
-const CODE_FIRST_NUMBER = -4;
+const CODE_NUMBER = -4; // not yet in the dictionary
+const CODE_FIRST_NUMBER = -5;
 
 const SEPARATOR_CANDIDATES = [
   0x01, 0x1f, 0x1e, 0x1d, 0x1c, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0e, 0x0f, 0x10, 0xfffe, 0xffff, 0xe000,
@@ -71,84 +72,99 @@ export function encodeColumns(
   const numericColumns: { key: string; values: Float64Array }[] = [];
   const dictColumns: { key: string; codes: Int32Array }[] = [];
   let used = 0;
-  const values = scratchValues(n);
-  const scratch = scratchCodes(keys.length * n);
+  const scratch = scratchSlots(keys.length * (3 * n + 2));
   let scratchUsed = 0;
 
-  keyLoop: for (const { key, target } of keys) {
+  for (const { key, target } of keys) {
     const read = valueReader(target);
-    let allNumbers = true;
-    for (let j = 0; j < n; j++) {
-      const v = read(messages[j]);
-      if (v instanceof Uint8Array) continue keyLoop;
-      if (typeof v !== 'number') allNumbers = false;
-      values[j] = v;
-    }
-    if (allNumbers) {
-      if (used + n * 8 > budgetBytes) continue;
-      used += n * 8;
-      const column = new Float64Array(scratch.buffer, scratchUsed * 4, n);
-      for (let j = 0; j < n; j++) column[j] = values[j] as number;
-      scratchUsed += 2 * n;
-      numericColumns.push({ key, values: column });
-      continue;
-    }
-    // One pass; if the column's new strings overflow the budget, undo them.
-    const stringsBefore = strings.length;
-    const numbersBefore = numbers.length;
-    let added = n * 4;
+    // One pass over the messages. Each key gets 3n Int32 slots of scratch: n
+    // codes, then (8-byte aligned) n Float64 numbers. Numbers enter the
+    // dictionary only if the column turns out not to be all numbers.
     const codes = scratch.subarray(scratchUsed, scratchUsed + n);
-    // Field values repeat (docType is "main" most of the time): remember the last string's code.
-    let lastString: string | undefined;
+    const numbersAt = scratchUsed + n + (n & 1);
+    const nums = new Float64Array(scratch.buffer, numbersAt * 4, n);
+    const stringsBefore = strings.length;
+    let added = n * 4;
+    let allNumbers = true;
+    let bytes = false;
+    let lastString: string | undefined; // field values repeat: "main" most of the time
     let lastCode = 0;
     for (let j = 0; j < n; j++) {
-      const v = values[j];
+      const v = read(messages[j]);
       switch (typeof v) {
         case 'string': {
+          allNumbers = false;
           if (v === lastString) {
             codes[j] = lastCode;
             break;
           }
-          let s = stringIndex.get(v);
-          if (s === undefined) {
-            s = strings.length;
+          let code = stringIndex.get(v);
+          if (code === undefined) {
+            code = strings.length;
             strings.push(v);
-            stringIndex.set(v, s);
+            stringIndex.set(v, code);
             added += v.length * 2 + 16;
           }
-          codes[j] = s;
+          codes[j] = code;
           lastString = v;
-          lastCode = s;
+          lastCode = code;
           break;
         }
-        case 'number': {
-          // Map keys conflate 0 and -0; keep -0 distinct so it reads back as -0.
-          let k = Object.is(v, -0) ? undefined : numberIndex.get(v);
-          if (k === undefined) {
-            k = numbers.length;
-            numbers.push(v);
-            if (!Object.is(v, -0)) numberIndex.set(v, k);
-            added += 8;
-          }
-          codes[j] = CODE_FIRST_NUMBER - k;
+        case 'number':
+          nums[j] = v;
+          codes[j] = CODE_NUMBER;
           break;
-        }
         case 'boolean':
+          allNumbers = false;
           codes[j] = v ? CODE_TRUE : CODE_FALSE;
           break;
-        default:
+        case 'undefined':
+          allNumbers = false;
           codes[j] = CODE_UNDEFINED;
+          break;
+        default:
+          bytes = true; // Uint8Array: each read needs a fresh copy, so the host serves it
       }
+      if (bytes) break;
+    }
+    const rollback = (): void => {
+      for (let k = stringsBefore; k < strings.length; k++) stringIndex.delete(strings[k]);
+      strings.length = stringsBefore;
+    };
+    if (bytes) {
+      rollback();
+      continue;
+    }
+    if (allNumbers) {
+      if (used + n * 8 > budgetBytes) continue;
+      used += n * 8;
+      scratchUsed = numbersAt + 2 * n;
+      numericColumns.push({ key, values: nums });
+      continue;
+    }
+    const numbersBefore = numbers.length;
+    for (let j = 0; j < n; j++) {
+      if (codes[j] !== CODE_NUMBER) continue;
+      const v = nums[j];
+      // Map keys conflate 0 and -0; keep -0 distinct so it reads back as -0.
+      const negativeZero = v === 0 && 1 / v < 0;
+      let k = negativeZero ? undefined : numberIndex.get(v);
+      if (k === undefined) {
+        k = numbers.length;
+        numbers.push(v);
+        if (!negativeZero) numberIndex.set(v, k);
+        added += 8;
+      }
+      codes[j] = CODE_FIRST_NUMBER - k;
     }
     if (used + added > budgetBytes) {
-      for (let k = stringsBefore; k < strings.length; k++) stringIndex.delete(strings[k]);
+      rollback();
       for (let k = numbersBefore; k < numbers.length; k++) numberIndex.delete(numbers[k]);
-      strings.length = stringsBefore;
       numbers.length = numbersBefore;
       continue;
     }
     used += added;
-    scratchUsed += n + (n & 1); // keep the next Float64 column 8-byte aligned
+    scratchUsed = numbersAt; // the codes stay; the numbers region is free again
     dictColumns.push({ key, codes });
   }
 
@@ -221,18 +237,11 @@ function valueReader(target: ReadTarget): (m: Message) => ReadValue {
 }
 
 // Reused between calls: a batch's temporary arrays would otherwise be garbage every time.
-let valuesScratch: ReadValue[] = [];
-let codesScratch = new Int32Array(0);
+let scratchBuffer = new Int32Array(0);
 
-function scratchValues(n: number): ReadValue[] {
-  if (valuesScratch.length < n) valuesScratch = new Array(n);
-  return valuesScratch;
-}
-
-/** Room for every key's codes (Int32) or numbers (Float64, two slots each). */
-function scratchCodes(slots: number): Int32Array {
-  if (codesScratch.length < 2 * slots) codesScratch = new Int32Array(2 * slots);
-  return codesScratch;
+function scratchSlots(slots: number): Int32Array {
+  if (scratchBuffer.length < slots) scratchBuffer = new Int32Array(slots);
+  return scratchBuffer;
 }
 
 function pickSeparator(strings: readonly string[]): string | undefined {

@@ -43,12 +43,21 @@ export function parseReadName(name: unknown, fi: unknown, ai: unknown): ReadTarg
     }
     const f = m[2] !== undefined ? Number(m[2]) : fieldIndex;
     const a = m[3] !== undefined ? Number(m[3]) : arrayIndex;
-    return { kind: 'field', name: m[1], fi: f, ai: a };
+    return { kind: 'field', name: internalize(m[1]), fi: f, ai: a };
   }
   throw new TypeError(
     `read_message() unknown name ${JSON.stringify(name.length > 60 ? name.slice(0, 60) + '...' : name)}: ` +
       `expected a header (${HEADER_NAMES.join(', ')}), Fields[name], raw, framed or size`,
   );
+}
+
+/**
+ * The engine's own copy of a string: field names in messages are usually
+ * such copies (literals, parsed keys), and V8 compares two of them by address,
+ * which matters in the per-message column loop.
+ */
+function internalize(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
 }
 
 function checkIndex(v: unknown, what: string): number {
