@@ -23,9 +23,15 @@
  * (never less than one), however many messages precede it in the batch.
  *
  * Memory. The Wasm memory maximum is the hard cap (quickjs-module.ts); QuickJS's
- * own limit refuses any single allocation larger than memoryBytes. An
- * allocation loop near the cap can run long (QuickJS garbage-collects before
- * each failing allocation), which the deadline bounds.
+ * own limit refuses any single allocation larger than memoryBytes. Reaching
+ * the cap terminates the call as "not enough memory" at the next interrupt
+ * check, even if the plugin catches the error; until then every allocation
+ * fails at once (QuickJS's limit drops to nothing), so a plugin that catches
+ * out-of-memory errors and keeps trying gets to that check quickly instead of
+ * spending seconds failing large allocations between two checks. (A message
+ * that swallows the error and returns before the check leaves the rest of its
+ * batch unable to allocate, so the termination lands on the next message that
+ * tries: the one place where a batch differs from feeding messages one by one.)
  */
 import { hostname as osHostname } from 'node:os';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
@@ -186,6 +192,7 @@ export class PluginSandbox {
     };
     this.heap = heap;
     this.rt = module.newRuntime();
+    heap.onExhausted = () => this.rt.setMemoryLimit(1);
     this.rt.setMemoryLimit(this.limits.memoryBytes);
     this.rt.setMaxStackSize(this.limits.stackBytes);
     this.rt.setInterruptHandler(() => this.onInterrupt());
@@ -541,6 +548,7 @@ export class PluginSandbox {
     this.loadResult.injected = call.injected;
     this.loadResult.debug = call.debug;
     this.endCall();
+    this.recoverMemoryLimit();
     if (error !== undefined) {
       this.terminate(error);
       this.loadResult.terminated = { error };
@@ -615,11 +623,18 @@ export class PluginSandbox {
   private beginCall(name: CallName, messages?: readonly Message[]): CallContext {
     this.call = { name, outputs: [], injected: [], debug: [], messages, debugBytes: 0 };
     this.fatal = undefined;
-    this.heap.exhausted = false;
+    this.recoverMemoryLimit();
     this.owner = -2;
     this.payloadParts = [];
     this.payloadBytes = 0;
     return this.call;
+  }
+
+  /** After the cap was hit QuickJS's limit is down to nothing until the next call. */
+  private recoverMemoryLimit(): void {
+    if (!this.heap.exhausted) return;
+    this.heap.exhausted = false;
+    this.rt.setMemoryLimit(this.limits.memoryBytes);
   }
 
   private endCall(): void {
@@ -658,6 +673,11 @@ export class PluginSandbox {
     if (d === undefined) return false;
     // A limit was exceeded: the call is over even if the plugin caught the error.
     if (this.fatal !== undefined) return true;
+    if (this.heap.exhausted) {
+      this.rt.setMemoryLimit(this.limits.memoryBytes); // reading st.i below allocates
+      this.fatal = formatAt(this.call?.name ?? 'load', undefined, 'not enough memory', this.filename);
+      return true;
+    }
     const t = performance.now();
     if (d.perMessage && (t - d.lastCheck >= d.budget / 4 || t - d.start > d.budget)) {
       d.lastCheck = t;

@@ -25,6 +25,8 @@ const MIN_PAGES = 256;
  */
 export const WASM_BASE_BYTES = 5.5 * 1024 * 1024;
 
+const GROWTH_REFUSED = new RangeError('the plugin reached its memory cap');
+
 let compiled: Promise<WebAssembly.Module | undefined> | undefined;
 let variant: Promise<QuickJSSyncVariant> | undefined;
 
@@ -64,6 +66,12 @@ export function wasmMemoryCap(heapBytes: number): number {
 export interface PluginMemory {
   memory: WebAssembly.Memory;
   exhausted: boolean;
+  /**
+   * Called when a growth is refused, from inside the instance's malloc: it
+   * may only do what allocates nothing in the instance (such as lowering
+   * QuickJS's memory limit).
+   */
+  onExhausted?: () => void;
 }
 
 /**
@@ -77,15 +85,21 @@ export async function newPluginModule(heapBytes: number): Promise<{ module: Quic
   // Emscripten's malloc grows the heap through memory.grow and treats a throw as
   // "no memory"; noting it tells an out-of-memory apart from a plain `throw null`,
   // which is all QuickJS can throw when not even its error object fits.
+  // A refusal is answered without asking V8, whose RangeError (with its stack
+  // trace) is slow: a plugin that catches out-of-memory errors and retries
+  // would otherwise spend seconds here between two interrupt checks.
   const grow = memory.grow.bind(memory);
+  const maxPages = wasmMemoryCap(heapBytes) / PAGE;
   Object.defineProperty(memory, 'grow', {
     value: (pages: number): number => {
-      try {
-        return grow(pages);
-      } catch (err) {
-        heap.exhausted = true;
-        throw err;
+      if (memory.buffer.byteLength / PAGE + pages > maxPages) {
+        if (!heap.exhausted) {
+          heap.exhausted = true;
+          heap.onExhausted?.();
+        }
+        throw GROWTH_REFUSED;
       }
+      return grow(pages);
     },
   });
   const module = await newQuickJSWASMModule(
