@@ -31,6 +31,15 @@ const WIRE_FIXED64 = 1;
 const WIRE_LENGTH = 2;
 const WIRE_FIXED32 = 5;
 
+// Imported bindings can compile to getter calls (tsx, CommonJS interop); the
+// decoder's hot paths read these module-local copies instead.
+const MAX_SIZE = MAX_MESSAGE_SIZE;
+const T_STRING: ValueType = ValueType.STRING;
+const T_BYTES: ValueType = ValueType.BYTES;
+const T_INTEGER: ValueType = ValueType.INTEGER;
+const T_DOUBLE: ValueType = ValueType.DOUBLE;
+const T_BOOL: ValueType = ValueType.BOOL;
+
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 // Node's Buffer, when present: its latin1Slice works on any Uint8Array and is
@@ -41,8 +50,11 @@ const nodeBuffer = (globalThis as { Buffer?: { prototype: { latin1Slice(this: Ui
 // ---------------------------------------------------------------- decoding
 
 let buf: Uint8Array = new Uint8Array(0);
-let view: DataView = new DataView(buf.buffer);
 let pos = 0;
+// Eight scratch bytes for assembling int64 and double values without a
+// DataView over each message.
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
 // The last varint read, as two unsigned 32-bit halves.
 let lo = 0;
 let hi = 0;
@@ -53,33 +65,50 @@ let hi = 0;
  * Throws MessageError naming the header or field and the byte offset.
  */
 export function decodeMessage(bytes: Uint8Array): Message {
-  if (bytes.length > MAX_MESSAGE_SIZE) {
-    throw new MessageError(`message is ${bytes.length} bytes, more than the ${MAX_MESSAGE_SIZE} byte maximum`);
+  if (bytes.length > MAX_SIZE) {
+    throw new MessageError(`message is ${bytes.length} bytes, more than the ${MAX_SIZE} byte maximum`);
   }
   buf = bytes;
-  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = 0;
   try {
     return readMessage(bytes.length);
   } finally {
     buf = EMPTY; // do not keep the caller's buffer alive
-    view = EMPTY_VIEW;
   }
 }
 
 const EMPTY = new Uint8Array(0);
-const EMPTY_VIEW = new DataView(EMPTY.buffer);
+
+// Headers 3..9 in tag order, one 4-bit tag per arrival (first arrival only):
+// the order in which decodeMessage adds them to the Message.
+const ALL_HEADERS = 0x3f8; // bits 3..9
+const TAG_ORDER = 0x9876543; // 3, 4, ..., 9 from the lowest nibble up
 
 function readMessage(end: number): Message {
   let uuid: Uint8Array | undefined;
   let timestamp: bigint | undefined;
-  const m: Message = { uuid: EMPTY, timestamp: 0n, fields: [] };
+  let type: string | undefined;
+  let logger: string | undefined;
+  let severity: number | undefined;
+  let payload: string | undefined;
+  let envVersion: string | undefined;
+  let pid: number | undefined;
+  let hostname: string | undefined;
+  let seen = 0; // bit t set once header tag t arrived
+  let order = 0;
+  let shift = 0;
+  const fields: Field[] = [];
   while (pos < end) {
     const keyAt = pos;
     readVarint(end, '');
     if (hi !== 0) fail(`invalid key at byte ${keyAt}`);
     const tag = lo >>> 3;
     const wire = lo & 7;
+    if (tag >= 3 && tag <= 9 && (seen & (1 << tag)) === 0) {
+      seen |= 1 << tag;
+      order |= tag << shift;
+      shift += 4;
+    }
     switch (tag) {
       case 1: {
         const len = readLength(end, wire, 'Uuid', keyAt);
@@ -94,35 +123,35 @@ function readMessage(end: number): Message {
         timestamp = int64BigInt();
         break;
       case 3:
-        m.type = readStringField(end, wire, 'Type', keyAt);
+        type = readStringField(end, wire, 'Type', keyAt);
         break;
       case 4:
-        m.logger = readStringField(end, wire, 'Logger', keyAt);
+        logger = readStringField(end, wire, 'Logger', keyAt);
         break;
       case 5:
         expectWire(wire, WIRE_VARINT, 'Severity', keyAt);
         readVarint(end, 'Severity');
-        m.severity = Number(int64Value());
+        severity = Number(int64Value());
         break;
       case 6:
-        m.payload = readStringField(end, wire, 'Payload', keyAt);
+        payload = readStringField(end, wire, 'Payload', keyAt);
         break;
       case 7:
-        m.envVersion = readStringField(end, wire, 'EnvVersion', keyAt);
+        envVersion = readStringField(end, wire, 'EnvVersion', keyAt);
         break;
       case 8:
         expectWire(wire, WIRE_VARINT, 'Pid', keyAt);
         readVarint(end, 'Pid');
-        m.pid = Number(int64Value());
+        pid = Number(int64Value());
         break;
       case 9:
-        m.hostname = readStringField(end, wire, 'Hostname', keyAt);
+        hostname = readStringField(end, wire, 'Hostname', keyAt);
         break;
       case 10: {
-        fieldIndex = m.fields.length;
+        fieldIndex = fields.length;
         fieldName = undefined;
         const len = readLength(end, wire, F_KEY, keyAt);
-        m.fields.push(readField(pos + len, fieldIndex));
+        fields.push(readField(pos + len, fieldIndex));
         break;
       }
       default:
@@ -131,19 +160,42 @@ function readMessage(end: number): Message {
   }
   if (uuid === undefined) fail('missing Uuid');
   if (timestamp === undefined) fail('missing Timestamp');
-  m.uuid = uuid;
-  m.timestamp = timestamp;
+  // Every header, in tag order (how lua_sandbox writes them): one literal, one shape.
+  if (seen === ALL_HEADERS && order === TAG_ORDER) {
+    return { uuid, timestamp, fields, type, logger, severity, payload, envVersion, pid, hostname };
+  }
+  // Otherwise only the headers present, in the order they first arrived.
+  const m: Message = { uuid, timestamp, fields };
+  for (; order !== 0; order >>>= 4) {
+    switch (order & 15) {
+      case 3:
+        m.type = type;
+        break;
+      case 4:
+        m.logger = logger;
+        break;
+      case 5:
+        m.severity = severity;
+        break;
+      case 6:
+        m.payload = payload;
+        break;
+      case 7:
+        m.envVersion = envVersion;
+        break;
+      case 8:
+        m.pid = pid;
+        break;
+      case 9:
+        m.hostname = hostname;
+        break;
+    }
+  }
   return m;
 }
 
 // Which value tag (4..8) carries each value type.
-const VALUE_TAG_TYPE: Record<number, ValueType> = {
-  4: ValueType.STRING,
-  5: ValueType.BYTES,
-  6: ValueType.INTEGER,
-  7: ValueType.DOUBLE,
-  8: ValueType.BOOL,
-};
+const VALUE_TAG_TYPE: readonly ValueType[] = [-1, -1, -1, -1, T_STRING, T_BYTES, T_INTEGER, T_DOUBLE, T_BOOL] as ValueType[];
 
 // Where the decoder is inside a field, for error paths. Paths are built only
 // when an error is thrown: building them per value would dominate decoding.
@@ -200,7 +252,9 @@ function readField(end: number, index: number): Field {
   let valueType = -1;
   let representation = '';
   let valueTag = 0; // the value tag seen, 0 for none yet
-  const value: FieldValue[] = [];
+  // Most fields hold one value: a one-element literal is a quarter of the
+  // backing store that push onto an empty array would allocate.
+  let value: FieldValue[] | null = null;
   while (pos < end) {
     const keyAt = pos;
     readVarint(end, F_KEY);
@@ -213,7 +267,7 @@ function readField(end: number, index: number): Field {
       }
       valueTag = tag;
     }
-    valueIndex = value.length;
+    valueIndex = value === null ? 0 : value.length;
     switch (tag) {
       case 1:
         name = fieldName = readStringField(end, wire, F_NAME, keyAt);
@@ -228,11 +282,11 @@ function readField(end: number, index: number): Field {
         representation = readStringField(end, wire, F_REPRESENTATION, keyAt);
         break;
       case 4:
-        value.push(readStringField(end, wire, F_VALUE, keyAt));
+        value = addValue(value, readStringField(end, wire, F_VALUE, keyAt));
         break;
       case 5: {
         const len = readLength(end, wire, F_VALUE, keyAt);
-        value.push(copyBytes(buf, pos, pos + len));
+        value = addValue(value, copyBytes(buf, pos, pos + len));
         pos += len;
         break;
       }
@@ -241,25 +295,25 @@ function readField(end: number, index: number): Field {
           const len = readLength(end, wire, F_VALUES, keyAt);
           const stop = pos + len;
           while (pos < stop) {
-            valueIndex = value.length;
+            valueIndex = value === null ? 0 : value.length;
             readVarint(stop, F_VALUE);
-            value.push(int64Value());
+            value = addValue(value, int64Value());
           }
         } else {
           expectWire(wire, WIRE_VARINT, F_VALUE, keyAt);
           readVarint(end, F_VALUE);
-          value.push(int64Value());
+          value = addValue(value, int64Value());
         }
         break;
       case 7:
         if (wire === WIRE_LENGTH) {
           const len = readLength(end, wire, F_VALUES, keyAt);
           if (len % 8 !== 0) fail(`packed doubles length ${len} is not a multiple of 8 at byte ${keyAt}`, F_KEY);
-          for (const stop = pos + len; pos < stop; pos += 8) value.push(view.getFloat64(pos, true));
+          for (const stop = pos + len; pos < stop; pos += 8) value = addValue(value, readDouble());
         } else {
           expectWire(wire, WIRE_FIXED64, F_VALUE, keyAt);
           if (pos + 8 > end) truncated(F_VALUE);
-          value.push(view.getFloat64(pos, true));
+          value = addValue(value, readDouble());
           pos += 8;
         }
         break;
@@ -268,14 +322,14 @@ function readField(end: number, index: number): Field {
           const len = readLength(end, wire, F_VALUES, keyAt);
           const stop = pos + len;
           while (pos < stop) {
-            valueIndex = value.length;
+            valueIndex = value === null ? 0 : value.length;
             readVarint(stop, F_VALUE);
-            value.push(lo !== 0 || hi !== 0);
+            value = addValue(value, lo !== 0 || hi !== 0);
           }
         } else {
           expectWire(wire, WIRE_VARINT, F_VALUE, keyAt);
           readVarint(end, F_VALUE);
-          value.push(lo !== 0 || hi !== 0);
+          value = addValue(value, lo !== 0 || hi !== 0);
         }
         break;
       default:
@@ -283,14 +337,20 @@ function readField(end: number, index: number): Field {
     }
   }
   if (name === undefined) fail(`field has no name (field starts at byte ${start})`, F_KEY);
-  const type = (valueType === -1 ? ValueType.STRING : valueType) as ValueType;
+  const type = (valueType === -1 ? T_STRING : valueType) as ValueType;
   if (valueTag !== 0 && VALUE_TAG_TYPE[valueTag] !== type) {
     fail(
       `value_type is ${VALUE_TYPE_NAMES[type]} but the values are ${VALUE_TYPE_NAMES[VALUE_TAG_TYPE[valueTag]]} (tag ${valueTag})`,
       F_KEY,
     );
   }
-  return { name, valueType: type, representation, value };
+  return { name, valueType: type, representation, value: value ?? [] };
+}
+
+function addValue(list: FieldValue[] | null, v: FieldValue): FieldValue[] {
+  if (list === null) return [v];
+  list.push(v);
+  return list;
 }
 
 /** Read a varint ending before `end` into lo/hi; `what` names it in errors ('' for a message key). */
@@ -345,9 +405,26 @@ function int64Value(): number | bigint {
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
 }
 
+/** The last varint as a signed int64 bigint: one allocation, whatever its size. */
 function int64BigInt(): bigint {
-  const v = int64Value();
-  return typeof v === 'bigint' ? v : BigInt(v);
+  scratchView.setUint32(0, lo, true);
+  scratchView.setUint32(4, hi, true);
+  return scratchView.getBigInt64(0, true);
+}
+
+/** The little-endian double at buf[pos, pos + 8) (the caller checked the bounds). */
+function readDouble(): number {
+  const b = buf;
+  const p = pos;
+  scratch[0] = b[p];
+  scratch[1] = b[p + 1];
+  scratch[2] = b[p + 2];
+  scratch[3] = b[p + 3];
+  scratch[4] = b[p + 4];
+  scratch[5] = b[p + 5];
+  scratch[6] = b[p + 6];
+  scratch[7] = b[p + 7];
+  return scratchView.getFloat64(0, true);
 }
 
 function readLength(end: number, wire: number, what: string, keyAt: number): number {
@@ -377,21 +454,27 @@ function decodeUtf8(start: number, len: number, what: string): string {
   if (len === 0) return '';
   const stop = start + len;
   if (len <= STRING_CACHE_MAX_LENGTH) {
-    let h = len;
-    let i = start;
-    for (; i < stop; i++) {
-      const c = buf[i];
-      if (c >= 0x80) break;
-      h = Math.imul(h ^ c, 0x01000193);
+    // The slot comes from the length and five sampled bytes; the byte-by-byte
+    // comparison that confirms a hit also proves the bytes ASCII (cached
+    // strings are), so a hit reads each byte once.
+    const b = buf;
+    const last = stop - 1;
+    const quarter = len >> 2;
+    let h = Math.imul(len ^ b[start], 0x01000193);
+    h = Math.imul(h ^ b[start + quarter], 0x01000193);
+    h = Math.imul(h ^ b[start + (len >> 1)], 0x01000193);
+    h = Math.imul(h ^ b[last - quarter], 0x01000193);
+    h = Math.imul(h ^ b[last], 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SIZE - 1);
+    const cached = stringCache[slot];
+    if (cached.length === len) {
+      let k = 0;
+      while (k < len && cached.charCodeAt(k) === b[start + k]) k++;
+      if (k === len) return cached;
     }
+    let i = start;
+    while (i < stop && b[i] < 0x80) i++;
     if (i === stop) {
-      const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SIZE - 1);
-      const cached = stringCache[slot];
-      if (cached.length === len) {
-        let k = 0;
-        while (k < len && cached.charCodeAt(k) === buf[start + k]) k++;
-        if (k === len) return cached;
-      }
       const s = asciiString(start, stop);
       stringCache[slot] = s;
       return s;
