@@ -68,7 +68,12 @@ import {
 export const BATCH_SIZE = 1000;
 /** read_message() keys sent as columns at most; further keys use the host callback. */
 const MAX_LEARNED_KEYS = 32;
-const MEMORY_SAMPLE_INTERVAL_MS = 1000;
+/**
+ * How stale the heap figure may get. Measuring walks the whole QuickJS heap
+ * (about a millisecond per few MiB), too much to do for every stats() of
+ * every plugin.
+ */
+const MEMORY_SAMPLE_INTERVAL_MS = 5000;
 
 /** Who the host says it is in injected messages; overridable for tests and the portal. */
 export interface HostIdentity {
@@ -178,7 +183,8 @@ export class PluginSandbox {
     processNsTotal: 0,
     timerNsTotal: 0,
   };
-  private lastMemorySample = 0;
+  private lastMemorySample = -Infinity;
+  private memorySample = 0;
 
   private constructor(spec: ValidSpec, module: QuickJSWASMModule, heap: PluginMemory) {
     this.logger = `analysis.${spec.owner}.${spec.name}`;
@@ -249,7 +255,7 @@ export class PluginSandbox {
     this.counters.processed += result.processed;
     this.counters.failures += result.failures.length;
     this.counters.processNsTotal += Math.round((performance.now() - t0) * 1e6);
-    if (!this.dead && performance.now() - this.lastMemorySample > MEMORY_SAMPLE_INTERVAL_MS) this.sampleMemory();
+    if (!this.dead) this.sampleMemory();
     return result;
   }
 
@@ -827,8 +833,11 @@ export class PluginSandbox {
     }
   }
 
+  /** The heap in use, measured again when the last measure is older than MEMORY_SAMPLE_INTERVAL_MS. */
   private sampleMemory(): number {
-    this.lastMemorySample = performance.now();
+    const now = performance.now();
+    if (now - this.lastMemorySample < MEMORY_SAMPLE_INTERVAL_MS) return this.memorySample;
+    this.lastMemorySample = now;
     let bytes = 0;
     try {
       const m = /^memory used\s+\d+\s+(\d+)/m.exec(this.rt.dumpMemoryUsage());
@@ -837,6 +846,7 @@ export class PluginSandbox {
       bytes = 0;
     }
     if (bytes > this.counters.maxMemoryBytes) this.counters.maxMemoryBytes = bytes;
+    this.memorySample = bytes;
     return bytes;
   }
 

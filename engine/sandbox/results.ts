@@ -43,9 +43,9 @@ export interface PluginStats {
   /** process_message() calls that returned (including counted failures), as Hindsight's pm_cnt. */
   processed: number;
   failures: number;
-  /** QuickJS heap in use, measured now. */
+  /** QuickJS heap in use, as QuickJS estimates it; measured at most every 5 s (measuring walks the heap). */
   memoryBytes: number;
-  /** Largest heap seen; sampled after timer events and about once a second while processing. */
+  /** Largest memoryBytes measured. */
   maxMemoryBytes: number;
   /** Size of the plugin's Wasm memory (the high-water mark of its heap, never above the cap). */
   wasmMemoryBytes: number;
