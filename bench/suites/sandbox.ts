@@ -67,8 +67,8 @@ export async function run(): Promise<Figure[]> {
       baseline: messages.length / plainSeconds,
       target: 760_000,
       note:
-        'batches of 1000, Fields[docType] sent as one dictionary column; baseline: the same logic in plain JS. ' +
-        'Limited by QuickJS interpreting process_message itself (~1 us/message), not by crossings',
+        'batches of 1000 in one crossing each, Fields[docType] sent as a dictionary column; baseline: the same logic in plain JS. ' +
+        'Limited by QuickJS interpreting process_message and read_message (~3/4 of the time) and by encoding the column on the host (~1/4)',
     },
     {
       name: 'sandbox.per_message_call',
