@@ -153,6 +153,43 @@ describe('decodeMessage on other writers', () => {
     expect(m.fields).toEqual([{ name: 'n', valueType: ValueType.STRING, representation: '', value: [''] }]);
   });
 
+  it('adds headers in the order they first arrive and leaves absent ones out', () => {
+    const uuidAndTime = concat(hex('0a 10'), new Array(16).fill(2), hex('10 01'));
+    // Hostname, then Type, then Type again (the last value wins, the key keeps its place)
+    const m = decodeMessage(concat(uuidAndTime, hex('4a 01 68  1a 01 61  1a 01 62')));
+    expect(Object.keys(m)).toEqual(['uuid', 'timestamp', 'fields', 'hostname', 'type']);
+    expect(m.type).toBe('b');
+    expect('logger' in m || 'severity' in m || 'pid' in m).toBe(false);
+    // every header in tag order: the same keys in the same order
+    const all = decodeMessage(HINDSIGHT_BYTES);
+    expect(Object.keys(all)).toEqual([
+      'uuid', 'timestamp', 'fields', 'type', 'logger', 'severity', 'payload', 'envVersion', 'pid', 'hostname',
+    ]);
+    // every header, two out of order
+    const swapped = decodeMessage(
+      concat(uuidAndTime, hex('22 01 6c  1a 01 74  28 06  32 00  3a 00  40 01  4a 00')),
+    );
+    expect(Object.keys(swapped).slice(3)).toEqual(['logger', 'type', 'severity', 'payload', 'envVersion', 'pid', 'hostname']);
+  });
+
+  it('tells apart short strings that share length and sampled bytes (string cache collisions)', () => {
+    // Same length, same bytes at 0, 1/4, 1/2, 3/4 and the end: they land in one cache slot.
+    const names = ['aXcXefXh', 'aYcYefYh', 'aXcXefXh', 'aZcZefZh', 'aYcYefYh'];
+    const head = concat(hex('0a 10'), new Array(16).fill(3), hex('10 01'));
+    for (let round = 0; round < 2; round++) {
+      for (const n of names) {
+        const field = concat(hex('0a 08'), ascii(n), hex('22 01'), ascii('v'));
+        const m = decodeMessage(concat(head, hex('1a 08'), ascii(n), [0x52, field.length], field));
+        expect(m.type).toBe(n);
+        expect(m.fields[0].name).toBe(n);
+      }
+    }
+    // an ASCII string, then a non-ASCII one of the same byte length
+    const utf8 = new TextEncoder().encode('aXcé'); // 5 bytes
+    const m = decodeMessage(concat(head, hex('1a 05'), ascii('aXcXe'), hex('22 05'), utf8));
+    expect([m.type, m.logger]).toEqual(['aXcXe', 'aXcé']);
+  });
+
   it('keeps a field with no values', () => {
     const bytes = concat(hex('0a 10'), new Array(16).fill(1), hex('10 01  52 05 0a 01 7a 10 02'));
     expect(decodeMessage(bytes).fields).toEqual([
