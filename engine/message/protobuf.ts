@@ -100,10 +100,15 @@ function readMessage(end: number): Message {
   const fields: Field[] = [];
   while (pos < end) {
     const keyAt = pos;
-    readVarint(end, '');
-    if (hi !== 0) fail(`invalid key at byte ${keyAt}`);
-    const tag = lo >>> 3;
-    const wire = lo & 7;
+    let key = buf[pos]; // pos < end, so in bounds
+    if (key < 0x80) pos++; // one-byte keys: every tag this decoder knows
+    else {
+      readVarint(end, '');
+      if (hi !== 0) fail(`invalid key at byte ${keyAt}`);
+      key = lo;
+    }
+    const tag = key >>> 3;
+    const wire = key & 7;
     if (tag >= 3 && tag <= 9 && (seen & (1 << tag)) === 0) {
       seen |= 1 << tag;
       order |= tag << shift;
@@ -257,10 +262,15 @@ function readField(end: number, index: number): Field {
   let value: FieldValue[] | null = null;
   while (pos < end) {
     const keyAt = pos;
-    readVarint(end, F_KEY);
-    if (hi !== 0) fail(`invalid key at byte ${keyAt}`, F_KEY);
-    const tag = lo >>> 3;
-    const wire = lo & 7;
+    let key = buf[pos]; // pos < end, so in bounds
+    if (key < 0x80) pos++; // one-byte keys: every tag this decoder knows
+    else {
+      readVarint(end, F_KEY);
+      if (hi !== 0) fail(`invalid key at byte ${keyAt}`, F_KEY);
+      key = lo;
+    }
+    const tag = key >>> 3;
+    const wire = key & 7;
     if (tag >= 4 && tag <= 8) {
       if (valueTag !== 0 && valueTag !== tag) {
         fail(`has values of two types (tags ${valueTag} and ${tag}) at byte ${keyAt}`, F_KEY);
@@ -429,6 +439,13 @@ function readDouble(): number {
 
 function readLength(end: number, wire: number, what: string, keyAt: number): number {
   expectWire(wire, WIRE_LENGTH, what, keyAt);
+  if (pos < end) {
+    const len = buf[pos];
+    if (len < 0x80 && len < end - pos) {
+      pos++;
+      return len; // one-byte length that fits: most strings
+    }
+  }
   readVarint(end, what);
   if (hi !== 0 || lo > end - pos) {
     fail(`length ${int64Value()} at byte ${keyAt} runs past the end (${end - pos} bytes left)`, what);
