@@ -291,6 +291,18 @@ describe('decodeMessage errors', () => {
 
   const UUID = '0a 10 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00';
 
+  it('checks strings longer than the cached ones the same way (valid U+FFFD kept, invalid bytes rejected)', () => {
+    const long = (tail: number[]) => concat(ascii('x'.repeat(40)), tail);
+    const withPayload = (bytes: Uint8Array) =>
+      decodeMessage(concat(hex(`${UUID} 10 01 32`), [bytes.length], bytes));
+    const replacement = long([0xef, 0xbf, 0xbd, 0x61]); // a real U+FFFD, then 'a'
+    expect(withPayload(replacement).payload).toBe(`${'x'.repeat(40)}\uFFFDa`);
+    expect(withPayload(long([0xef, 0xbb, 0xbf])).payload).toBe(`${'x'.repeat(40)}\uFEFF`); // BOM kept
+    for (const bad of [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xef, 0xbf, 0xbd, 0xc3]]) {
+      expectMessageError(() => withPayload(long(bad)), /^Payload: invalid UTF-8 in the \d+ bytes at byte 22/);
+    }
+  });
+
   it('names the header or field with invalid UTF-8', () => {
     expectMessageError(() => decodeMessage(hex(`${UUID} 10 01 1a 02 c3 28`)), /^Type: invalid UTF-8 .* at byte 22/);
     // overlong encoding and a UTF-16 surrogate encoded in UTF-8 are invalid too

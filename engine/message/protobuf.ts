@@ -44,8 +44,19 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 // Node's Buffer, when present: its latin1Slice works on any Uint8Array and is
 // the fastest bytes-to-string path for ASCII. Elsewhere TextDecoder does it all.
-const nodeBuffer = (globalThis as { Buffer?: { prototype: { latin1Slice(this: Uint8Array, start: number, end: number): string } } })
-  .Buffer;
+const nodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      prototype: {
+        latin1Slice(this: Uint8Array, start: number, end: number): string;
+        utf8Slice(this: Uint8Array, start: number, end: number): string;
+      };
+    };
+  }
+).Buffer;
+// utf8Slice replaces every invalid sequence with U+FFFD, as the WHATWG decoder
+// does: a result without one is exactly what the fatal TextDecoder returns.
+const utf8Slice = nodeBuffer?.prototype.utf8Slice;
 
 // ---------------------------------------------------------------- decoding
 
@@ -502,6 +513,11 @@ function decodeUtf8(start: number, len: number, what: string): string {
       for (let k = 0; k < len; k++) stringCacheBytes[at + k] = b[start + k];
       return s;
     }
+  } else if (utf8Slice !== undefined) {
+    // One native call instead of an ASCII scan here; only a string holding
+    // U+FFFD (invalid input, or a real U+FFFD) goes on to the fatal decoder.
+    const s = utf8Slice.call(buf, start, stop);
+    if (s.indexOf('\uFFFD') === -1) return s;
   } else {
     let i = start;
     while (i < stop && buf[i] < 0x80) i++;
