@@ -1,8 +1,12 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    alias: { '@': path.resolve(import.meta.dirname) },
+  },
   test: {
-    include: ['engine/**/*.test.ts', 'lib/**/*.test.ts', 'app/**/*.test.ts', 'bin/**/*.test.ts'],
+    include: ['engine/**/*.test.ts', 'lib/**/*.test.ts', 'app/**/*.test.ts', 'bin/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
   },
