@@ -1,0 +1,385 @@
+/**
+ * Turns a parsed matcher into nested closures, one per node, each specialised
+ * for its header or field, operator and literal type, so evaluating a message
+ * does no dispatch on the expression and allocates nothing (except for
+ * patterns on non-ASCII text, Uuid patterns and BYTES fields).
+ *
+ * Semantics follow lua_sandbox's heka_message_matcher.c:
+ * - String headers (Type, Logger, Hostname, EnvVersion, Payload) when absent:
+ *   '==' and '=~' are false, '!=' and '!~' true, '<' and '<=' true, '>' and
+ *   '>=' false (the C code compares a NULL string that way).
+ * - Severity is 7 when absent; an absent Pid compares as INT_MIN (its
+ *   "unset" value in lua_sandbox), so `Pid != 0` holds for a message without
+ *   a Pid; `Pid == NIL` tests for absence.
+ * - Fields: a missing value, or one of the wrong type, makes every test false
+ *   ('!=' and '!~' included); only NIL tests for absence. Strings compare
+ *   with STRING and BYTES values, numbers with INTEGER and DOUBLE values, and
+ *   TRUE/FALSE with BOOL, INTEGER and DOUBLE values (as 1/0).
+ * - Strings compare as UTF-8 bytes (memcmp order).
+ * - Timestamp and bigint INTEGER values compare exactly with the literal
+ *   (lua_sandbox goes through doubles); number values compare as doubles.
+ * - Uuid: see uuidBytesOf.
+ */
+import type { FieldValue, Message } from '../message/message';
+import { readField, uuidToHex } from '../message/fields';
+import type { MatcherNode, Operand, Operator, RelationalOp, StringHeaderName, TestNode } from './ast';
+import { bytesEqual, compareBytes, compareUtf8, utf8Bytes } from './byte-string';
+import { bigintComparison, exactDecimal, type ExactDecimal } from './exact-decimal';
+
+export type MessagePredicate = (message: Message) => boolean;
+
+const INT_MIN = -2147483648;
+const DEFAULT_SEVERITY = 7;
+
+const alwaysTrue: MessagePredicate = () => true;
+const alwaysFalse: MessagePredicate = () => false;
+
+export function compileNode(node: MatcherNode): MessagePredicate {
+  switch (node.kind) {
+    case 'constant':
+      return node.value ? alwaysTrue : alwaysFalse;
+    case 'and': {
+      const left = compileNode(node.left);
+      const right = compileNode(node.right);
+      return (m) => left(m) && right(m);
+    }
+    case 'or': {
+      const left = compileNode(node.left);
+      const right = compileNode(node.right);
+      return (m) => left(m) || right(m);
+    }
+    case 'test':
+      return compileTest(node);
+  }
+}
+
+function compileTest(test: TestNode): MessagePredicate {
+  const { target, op, operand } = test;
+  if (target.kind === 'field') return fieldTest(target.name, target.fi, target.ai, op, operand);
+  switch (target.name) {
+    case 'Type':
+    case 'Logger':
+    case 'Hostname':
+    case 'EnvVersion':
+    case 'Payload':
+      return stringHeaderTest(target.name, op, operand);
+    case 'Uuid':
+      return uuidTest(op, operand);
+    case 'Severity':
+      return numberTest((m) => m.severity ?? DEFAULT_SEVERITY, op as RelationalOp, operand);
+    case 'Pid':
+      if (operand.kind === 'nil') return op === '==' ? (m) => m.pid === undefined : (m) => m.pid !== undefined;
+      return numberTest((m) => m.pid ?? INT_MIN, op as RelationalOp, operand);
+    case 'Timestamp': {
+      const literal: ExactDecimal =
+        operand.kind === 'time' ? { floor: operand.ns, fractional: false } : exactDecimal(numberText(operand));
+      const compare = bigintComparison(op as RelationalOp, literal);
+      return (m) => compare(m.timestamp);
+    }
+  }
+}
+
+// ---- string headers ------------------------------------------------------
+
+type StringGetter = (m: Message) => string | undefined;
+
+const STRING_GETTERS: Record<StringHeaderName, StringGetter> = {
+  Type: (m) => m.type,
+  Logger: (m) => m.logger,
+  Hostname: (m) => m.hostname,
+  EnvVersion: (m) => m.envVersion,
+  Payload: (m) => m.payload,
+};
+
+function stringHeaderTest(name: StringHeaderName, op: Operator, operand: Operand): MessagePredicate {
+  const get = STRING_GETTERS[name];
+  if (operand.kind === 'nil') {
+    return op === '==' ? (m) => get(m) === undefined : (m) => get(m) !== undefined;
+  }
+  if (operand.kind === 'pattern') {
+    const test = operand.pattern.test;
+    if (op === '=~') {
+      return (m) => {
+        const v = get(m);
+        return v !== undefined && test(v);
+      };
+    }
+    return (m) => {
+      const v = get(m);
+      return v === undefined || !test(v);
+    };
+  }
+  const lit = stringText(operand);
+  if (op === '==' || op === '!=') return stringHeaderEquality(name, lit, op === '!=');
+  switch (op) {
+    case '<':
+      return (m) => {
+        const v = get(m);
+        return v === undefined || compareUtf8(v, lit) < 0;
+      };
+    case '<=':
+      return (m) => {
+        const v = get(m);
+        return v === undefined || compareUtf8(v, lit) <= 0;
+      };
+    case '>':
+      return (m) => {
+        const v = get(m);
+        return v !== undefined && compareUtf8(v, lit) > 0;
+      };
+    case '>=':
+      return (m) => {
+        const v = get(m);
+        return v !== undefined && compareUtf8(v, lit) >= 0;
+      };
+    default:
+      throw new Error(`unreachable: ${op} on ${name}`);
+  }
+}
+
+/** The hottest tests, one closure per header so each property read stays monomorphic. */
+function stringHeaderEquality(name: StringHeaderName, lit: string, negate: boolean): MessagePredicate {
+  switch (name) {
+    case 'Type':
+      return negate ? (m) => m.type !== lit : (m) => m.type === lit;
+    case 'Logger':
+      return negate ? (m) => m.logger !== lit : (m) => m.logger === lit;
+    case 'Hostname':
+      return negate ? (m) => m.hostname !== lit : (m) => m.hostname === lit;
+    case 'EnvVersion':
+      return negate ? (m) => m.envVersion !== lit : (m) => m.envVersion === lit;
+    case 'Payload':
+      return negate ? (m) => m.payload !== lit : (m) => m.payload === lit;
+  }
+}
+
+// ---- Uuid ----------------------------------------------------------------
+
+/**
+ * Uuid is 16 raw bytes, and lua_sandbox compares those bytes with the
+ * literal's bytes, so `Uuid == '<text>'` could never hold for a textual UUID.
+ * Here a literal written as 32 hex digits or in the 8-4-4-4-12 form (either
+ * case) stands for its 16 bytes; any other literal compares with the raw
+ * bytes as in lua_sandbox. Orderings compare bytes, which is also the order
+ * of the lower-case hex form. Patterns (=~, !~) run on the 32 lower-case hex
+ * characters, the form read_message('Uuid') returns in Foresight.
+ */
+export function uuidBytesOf(literal: string): Uint8Array {
+  let hex: string | undefined;
+  if (/^[0-9a-fA-F]{32}$/.test(literal)) hex = literal;
+  else if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(literal)) {
+    hex = literal.replace(/-/g, '');
+  }
+  if (hex === undefined) return utf8Bytes(literal);
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function uuidTest(op: Operator, operand: Operand): MessagePredicate {
+  if (operand.kind === 'pattern') {
+    const test = operand.pattern.test;
+    return op === '=~' ? (m) => test(uuidToHex(m.uuid)) : (m) => !test(uuidToHex(m.uuid));
+  }
+  const lit = uuidBytesOf(stringText(operand));
+  switch (op) {
+    case '==':
+      return (m) => bytesEqual(m.uuid, lit);
+    case '!=':
+      return (m) => !bytesEqual(m.uuid, lit);
+    case '<':
+      return (m) => compareBytes(m.uuid, lit) < 0;
+    case '<=':
+      return (m) => compareBytes(m.uuid, lit) <= 0;
+    case '>':
+      return (m) => compareBytes(m.uuid, lit) > 0;
+    case '>=':
+      return (m) => compareBytes(m.uuid, lit) >= 0;
+    default:
+      throw new Error(`unreachable: ${op} on Uuid`);
+  }
+}
+
+// ---- numeric headers -----------------------------------------------------
+
+function numberTest(get: (m: Message) => number, op: RelationalOp, operand: Operand): MessagePredicate {
+  const d = numberValue(operand);
+  switch (op) {
+    case '==':
+      return (m) => get(m) === d;
+    case '!=':
+      return (m) => get(m) !== d;
+    case '<':
+      return (m) => get(m) < d;
+    case '<=':
+      return (m) => get(m) <= d;
+    case '>':
+      return (m) => get(m) > d;
+    case '>=':
+      return (m) => get(m) >= d;
+  }
+}
+
+// ---- Fields --------------------------------------------------------------
+
+type FieldReader = (m: Message) => FieldValue | undefined;
+
+function fieldReader(name: string, fi: number, ai: number): FieldReader {
+  if (fi === 0 && ai === 0) {
+    return (m) => {
+      const fields = m.fields;
+      for (let i = 0, n = fields.length; i < n; i++) {
+        const f = fields[i];
+        if (f.name === name) return f.value[0];
+      }
+      return undefined;
+    };
+  }
+  return (m) => readField(m, name, fi, ai);
+}
+
+function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: Operand): MessagePredicate {
+  const read = fieldReader(name, fi, ai);
+  switch (operand.kind) {
+    case 'nil':
+      return op === '==' ? (m) => read(m) === undefined : (m) => read(m) !== undefined;
+    case 'pattern':
+      return fieldPatternTest(read, op === '!~', operand);
+    case 'string':
+      if (op === '==' && fi === 0 && ai === 0) return fieldStringEquals(name, operand.value);
+      return fieldStringTest(read, op as RelationalOp, operand.value);
+    case 'number':
+      return fieldNumberTest(read, op as RelationalOp, operand);
+    case 'bool':
+      return fieldBoolTest(read, op === '!=', operand.value);
+    case 'time':
+      throw new Error('unreachable: a time literal on a field');
+  }
+}
+
+/** Fields[name] == 'literal', the most common field test, with the lookup inlined. */
+function fieldStringEquals(name: string, lit: string): MessagePredicate {
+  const litBytes = utf8Bytes(lit);
+  return (m) => {
+    const fields = m.fields;
+    for (let i = 0, n = fields.length; i < n; i++) {
+      const f = fields[i];
+      if (f.name === name) {
+        const v = f.value[0];
+        return v === lit || (typeof v === 'object' && bytesEqual(v, litBytes));
+      }
+    }
+    return false;
+  };
+}
+
+function fieldStringTest(read: FieldReader, op: RelationalOp, lit: string): MessagePredicate {
+  const litBytes = utf8Bytes(lit);
+  const holds = relation(op);
+  return (m) => {
+    const v = read(m);
+    if (typeof v === 'string') return holds(v === lit ? 0 : compareUtf8(v, lit));
+    if (typeof v === 'object') return holds(compareBytes(v, litBytes));
+    return false;
+  };
+}
+
+function fieldPatternTest(read: FieldReader, negate: boolean, operand: Operand & { kind: 'pattern' }): MessagePredicate {
+  const { test, testBytes } = operand.pattern;
+  if (negate) {
+    return (m) => {
+      const v = read(m);
+      if (typeof v === 'string') return !test(v);
+      if (typeof v === 'object') return !testBytes(v);
+      return false;
+    };
+  }
+  return (m) => {
+    const v = read(m);
+    if (typeof v === 'string') return test(v);
+    if (typeof v === 'object') return testBytes(v);
+    return false;
+  };
+}
+
+function fieldNumberTest(read: FieldReader, op: RelationalOp, operand: Operand & { kind: 'number' }): MessagePredicate {
+  const d = operand.value;
+  const exact = bigintComparison(op, exactDecimal(operand.text));
+  const holds = doubleComparison(op, d);
+  return (m) => {
+    const v = read(m);
+    if (typeof v === 'number') return holds(v);
+    if (typeof v === 'bigint') return exact(v);
+    return false;
+  };
+}
+
+/** TRUE/FALSE match BOOL values and numbers equal to 1/0, as in lua_sandbox. */
+function fieldBoolTest(read: FieldReader, negate: boolean, b: boolean): MessagePredicate {
+  const n = b ? 1 : 0;
+  const big = b ? 1n : 0n;
+  return (m) => {
+    const v = read(m);
+    switch (typeof v) {
+      case 'boolean':
+        return (v === b) !== negate;
+      case 'number':
+        return (v === n) !== negate;
+      case 'bigint':
+        return (v === big) !== negate;
+      default:
+        return false;
+    }
+  };
+}
+
+// ---- helpers -------------------------------------------------------------
+
+function relation(op: RelationalOp): (cmp: number) => boolean {
+  switch (op) {
+    case '==':
+      return (c) => c === 0;
+    case '!=':
+      return (c) => c !== 0;
+    case '<':
+      return (c) => c < 0;
+    case '<=':
+      return (c) => c <= 0;
+    case '>':
+      return (c) => c > 0;
+    case '>=':
+      return (c) => c >= 0;
+  }
+}
+
+function doubleComparison(op: RelationalOp, d: number): (v: number) => boolean {
+  switch (op) {
+    case '==':
+      return (v) => v === d;
+    case '!=':
+      return (v) => v !== d;
+    case '<':
+      return (v) => v < d;
+    case '<=':
+      return (v) => v <= d;
+    case '>':
+      return (v) => v > d;
+    case '>=':
+      return (v) => v >= d;
+  }
+}
+
+function stringText(operand: Operand): string {
+  if (operand.kind !== 'string') throw new Error(`unreachable: expected a string operand, got ${operand.kind}`);
+  return operand.value;
+}
+
+function numberValue(operand: Operand): number {
+  if (operand.kind !== 'number') throw new Error(`unreachable: expected a number operand, got ${operand.kind}`);
+  return operand.value;
+}
+
+function numberText(operand: Operand): string {
+  if (operand.kind !== 'number') throw new Error(`unreachable: expected a number operand, got ${operand.kind}`);
+  return operand.text;
+}

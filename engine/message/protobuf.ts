@@ -1,0 +1,709 @@
+/**
+ * Heka's message protobuf, encoded the way lua_sandbox encodes it (heka/message.c,
+ * heka_encode_message_table) so that re-encoding a message Hindsight wrote gives
+ * the same bytes:
+ * - headers in tag order; Severity and Pid only when present;
+ * - a field is name, value_type (omitted for STRING, the default),
+ *   representation (when not empty), then its values: strings and bytes as
+ *   repeated entries, one number or bool as a single unpacked entry, several as
+ *   one packed entry.
+ * The decoder also accepts what other Heka writers produce (Go Heka writes
+ * value_type 0 explicitly, packed or unpacked numbers) and skips unknown tags.
+ *
+ * Hand-written for speed: the decoder keeps its cursor in module variables
+ * (both functions are synchronous and never re-entered) and the encoder writes
+ * into one scratch buffer the size of the largest allowed message.
+ */
+import {
+  MAX_MESSAGE_SIZE,
+  MessageError,
+  VALUE_TYPE_NAMES,
+  ValueType,
+  type Field,
+  type FieldValue,
+  type Message,
+} from './message';
+
+const UUID_SIZE = 16;
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH = 2;
+const WIRE_FIXED32 = 5;
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+// ---------------------------------------------------------------- decoding
+
+let buf: Uint8Array = new Uint8Array(0);
+let view: DataView = new DataView(buf.buffer);
+let pos = 0;
+// The last varint read, as two unsigned 32-bit halves.
+let lo = 0;
+let hi = 0;
+
+/**
+ * Decode one Heka message protobuf. Strings are checked to be valid UTF-8;
+ * Uuid and BYTES values are copies, so `bytes` may be reused afterwards.
+ * Throws MessageError naming the header or field and the byte offset.
+ */
+export function decodeMessage(bytes: Uint8Array): Message {
+  if (bytes.length > MAX_MESSAGE_SIZE) {
+    throw new MessageError(`message is ${bytes.length} bytes, more than the ${MAX_MESSAGE_SIZE} byte maximum`);
+  }
+  buf = bytes;
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  pos = 0;
+  try {
+    return readMessage(bytes.length);
+  } finally {
+    buf = EMPTY; // do not keep the caller's buffer alive
+    view = EMPTY_VIEW;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+
+function readMessage(end: number): Message {
+  let uuid: Uint8Array | undefined;
+  let timestamp: bigint | undefined;
+  const m: Message = { uuid: EMPTY, timestamp: 0n, fields: [] };
+  while (pos < end) {
+    const keyAt = pos;
+    readVarint(end, '');
+    if (hi !== 0) fail(`invalid key at byte ${keyAt}`);
+    const tag = lo >>> 3;
+    const wire = lo & 7;
+    switch (tag) {
+      case 1: {
+        const len = readLength(end, wire, 'Uuid', keyAt);
+        if (len !== UUID_SIZE) fail(`Uuid must be ${UUID_SIZE} bytes, got ${len} at byte ${keyAt}`);
+        uuid = buf.slice(pos, pos + len);
+        pos += len;
+        break;
+      }
+      case 2:
+        expectWire(wire, WIRE_VARINT, 'Timestamp', keyAt);
+        readVarint(end, 'Timestamp');
+        timestamp = int64BigInt();
+        break;
+      case 3:
+        m.type = readStringField(end, wire, 'Type', keyAt);
+        break;
+      case 4:
+        m.logger = readStringField(end, wire, 'Logger', keyAt);
+        break;
+      case 5:
+        expectWire(wire, WIRE_VARINT, 'Severity', keyAt);
+        readVarint(end, 'Severity');
+        m.severity = Number(int64Value());
+        break;
+      case 6:
+        m.payload = readStringField(end, wire, 'Payload', keyAt);
+        break;
+      case 7:
+        m.envVersion = readStringField(end, wire, 'EnvVersion', keyAt);
+        break;
+      case 8:
+        expectWire(wire, WIRE_VARINT, 'Pid', keyAt);
+        readVarint(end, 'Pid');
+        m.pid = Number(int64Value());
+        break;
+      case 9:
+        m.hostname = readStringField(end, wire, 'Hostname', keyAt);
+        break;
+      case 10: {
+        const index = m.fields.length;
+        const len = readLength(end, wire, `Fields[${index}]`, keyAt);
+        m.fields.push(readField(pos + len, index));
+        break;
+      }
+      default:
+        skipUnknown(end, wire, tag, keyAt);
+    }
+  }
+  if (uuid === undefined) fail('missing Uuid');
+  if (timestamp === undefined) fail('missing Timestamp');
+  m.uuid = uuid;
+  m.timestamp = timestamp;
+  return m;
+}
+
+// Which value tag (4..8) carries each value type.
+const VALUE_TAG_TYPE: Record<number, ValueType> = {
+  4: ValueType.STRING,
+  5: ValueType.BYTES,
+  6: ValueType.INTEGER,
+  7: ValueType.DOUBLE,
+  8: ValueType.BOOL,
+};
+
+function readField(end: number, index: number): Field {
+  const start = pos;
+  let name: string | undefined;
+  let valueType = -1;
+  let representation = '';
+  let valueTag = 0; // the value tag seen, 0 for none yet
+  const value: FieldValue[] = [];
+  const where = (): string => (name === undefined ? `Fields[${index}]` : `Fields[${index}] '${name}'`);
+  while (pos < end) {
+    const keyAt = pos;
+    readVarint(end, where());
+    if (hi !== 0) fail(`invalid key at byte ${keyAt}`, where());
+    const tag = lo >>> 3;
+    const wire = lo & 7;
+    if (tag >= 4 && tag <= 8) {
+      if (valueTag !== 0 && valueTag !== tag) {
+        fail(`has values of two types (tags ${valueTag} and ${tag}) at byte ${keyAt}`, where());
+      }
+      valueTag = tag;
+    }
+    switch (tag) {
+      case 1:
+        name = readStringField(end, wire, `Fields[${index}].name`, keyAt);
+        break;
+      case 2:
+        expectWire(wire, WIRE_VARINT, `${where()} value_type`, keyAt);
+        readVarint(end, `${where()} value_type`);
+        if (hi !== 0 || lo > 4) fail(`unknown value_type ${int64Value()} at byte ${keyAt}`, where());
+        valueType = lo;
+        break;
+      case 3:
+        representation = readStringField(end, wire, `${where()} representation`, keyAt);
+        break;
+      case 4:
+        value.push(readStringField(end, wire, `${where()} value[${value.length}]`, keyAt));
+        break;
+      case 5: {
+        const len = readLength(end, wire, `${where()} value[${value.length}]`, keyAt);
+        value.push(buf.slice(pos, pos + len));
+        pos += len;
+        break;
+      }
+      case 6:
+        if (wire === WIRE_LENGTH) {
+          const len = readLength(end, wire, `${where()} value`, keyAt);
+          const stop = pos + len;
+          while (pos < stop) {
+            readVarint(stop, `${where()} value[${value.length}]`);
+            value.push(int64Value());
+          }
+        } else {
+          expectWire(wire, WIRE_VARINT, `${where()} value[${value.length}]`, keyAt);
+          readVarint(end, `${where()} value[${value.length}]`);
+          value.push(int64Value());
+        }
+        break;
+      case 7:
+        if (wire === WIRE_LENGTH) {
+          const len = readLength(end, wire, `${where()} value`, keyAt);
+          if (len % 8 !== 0) fail(`packed doubles length ${len} is not a multiple of 8 at byte ${keyAt}`, where());
+          for (const stop = pos + len; pos < stop; pos += 8) value.push(view.getFloat64(pos, true));
+        } else {
+          expectWire(wire, WIRE_FIXED64, `${where()} value[${value.length}]`, keyAt);
+          if (pos + 8 > end) truncated(`${where()} value[${value.length}]`);
+          value.push(view.getFloat64(pos, true));
+          pos += 8;
+        }
+        break;
+      case 8:
+        if (wire === WIRE_LENGTH) {
+          const len = readLength(end, wire, `${where()} value`, keyAt);
+          const stop = pos + len;
+          while (pos < stop) {
+            readVarint(stop, `${where()} value[${value.length}]`);
+            value.push(lo !== 0 || hi !== 0);
+          }
+        } else {
+          expectWire(wire, WIRE_VARINT, `${where()} value[${value.length}]`, keyAt);
+          readVarint(end, `${where()} value[${value.length}]`);
+          value.push(lo !== 0 || hi !== 0);
+        }
+        break;
+      default:
+        skipUnknown(end, wire, tag, keyAt, where());
+    }
+  }
+  if (name === undefined) fail(`field has no name (field starts at byte ${start})`, `Fields[${index}]`);
+  const type = (valueType === -1 ? ValueType.STRING : valueType) as ValueType;
+  if (valueTag !== 0 && VALUE_TAG_TYPE[valueTag] !== type) {
+    fail(
+      `value_type is ${VALUE_TYPE_NAMES[type]} but the values are ${VALUE_TYPE_NAMES[VALUE_TAG_TYPE[valueTag]]} (tag ${valueTag})`,
+      where(),
+    );
+  }
+  return { name, valueType: type, representation, value };
+}
+
+/** Read a varint ending before `end` into lo/hi; `what` names it in errors ('' for a message key). */
+function readVarint(end: number, what: string): void {
+  let b: number;
+  if (pos >= end) truncated(what);
+  b = buf[pos++];
+  if (b < 0x80) {
+    lo = b;
+    hi = 0;
+    return;
+  }
+  let l = b & 0x7f;
+  for (let shift = 7; shift < 28; shift += 7) {
+    if (pos >= end) truncated(what);
+    b = buf[pos++];
+    l |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      lo = l >>> 0;
+      hi = 0;
+      return;
+    }
+  }
+  if (pos >= end) truncated(what);
+  b = buf[pos++];
+  lo = (l | ((b & 0x7f) << 28)) >>> 0;
+  let h = (b & 0x7f) >> 4;
+  if (b < 0x80) {
+    hi = h;
+    return;
+  }
+  for (let shift = 3; shift < 38; shift += 7) {
+    if (pos >= end) truncated(what);
+    b = buf[pos++];
+    h |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      hi = h >>> 0;
+      return;
+    }
+  }
+  fail(`varint longer than 10 bytes ending at byte ${pos}`, what || undefined);
+}
+
+/** The last varint as a signed int64: a number when safe, else a bigint. */
+function int64Value(): number | bigint {
+  if (hi === 0) return lo;
+  if (hi < 0x200000) return hi * 4294967296 + lo; // below 2^53
+  if (hi >= 0xffe00000) {
+    const v = (hi - 4294967296) * 4294967296 + lo; // exact: magnitude <= 2^53
+    if (v >= -Number.MAX_SAFE_INTEGER) return v;
+  }
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+}
+
+function int64BigInt(): bigint {
+  const v = int64Value();
+  return typeof v === 'bigint' ? v : BigInt(v);
+}
+
+function readLength(end: number, wire: number, what: string, keyAt: number): number {
+  expectWire(wire, WIRE_LENGTH, what, keyAt);
+  readVarint(end, what);
+  if (hi !== 0 || lo > end - pos) {
+    fail(`length ${int64Value()} at byte ${keyAt} runs past the end (${end - pos} bytes left)`, what);
+  }
+  return lo;
+}
+
+function readStringField(end: number, wire: number, what: string, keyAt: number): string {
+  const len = readLength(end, wire, what, keyAt);
+  const start = pos;
+  pos += len;
+  return decodeUtf8(start, len, what);
+}
+
+function decodeUtf8(start: number, len: number, what: string): string {
+  if (len === 0) return '';
+  // Short ASCII strings (names, types, hosts) are faster by hand than through TextDecoder.
+  if (len <= 24) {
+    let s = '';
+    let i = start;
+    const stop = start + len;
+    for (; i < stop; i++) {
+      const c = buf[i];
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
+    }
+    if (i === stop) return s;
+  }
+  try {
+    return utf8Decoder.decode(buf.subarray(start, start + len));
+  } catch {
+    fail(`invalid UTF-8 in the ${len} bytes at byte ${start}`, what);
+  }
+}
+
+function expectWire(wire: number, expected: number, what: string, keyAt: number): void {
+  if (wire !== expected) {
+    fail(`wire type ${wire} at byte ${keyAt}, expected ${expected} (${WIRE_NAMES[expected]})`, what);
+  }
+}
+
+const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start group', 'end group', 'fixed32', '6', '7'];
+
+/** Skip a tag this decoder does not know (newer writers may add some). */
+function skipUnknown(end: number, wire: number, tag: number, keyAt: number, where?: string): void {
+  const what = where ? `${where} tag ${tag}` : `tag ${tag}`;
+  if (tag === 0) fail(`invalid tag 0 at byte ${keyAt}`, where);
+  switch (wire) {
+    case WIRE_VARINT:
+      readVarint(end, what);
+      return;
+    case WIRE_FIXED64:
+      if (pos + 8 > end) truncated(what);
+      pos += 8;
+      return;
+    case WIRE_LENGTH: {
+      const len = readLength(end, wire, what, keyAt); // before reading pos, which it advances
+      pos += len;
+      return;
+    }
+    case WIRE_FIXED32:
+      if (pos + 4 > end) truncated(what);
+      pos += 4;
+      return;
+    default:
+      fail(`unsupported wire type ${wire} (${WIRE_NAMES[wire]}) at byte ${keyAt}`, what);
+  }
+}
+
+function truncated(what: string): never {
+  if (what) fail(`truncated at byte ${pos}`, what);
+  fail(`truncated key at byte ${pos}`);
+}
+
+function fail(message: string, path?: string): never {
+  throw new MessageError(message, path);
+}
+
+// ---------------------------------------------------------------- encoding
+
+const out = new Uint8Array(MAX_MESSAGE_SIZE);
+const outView = new DataView(out.buffer);
+let o = 0;
+
+/**
+ * Encode a message as lua_sandbox would. Throws MessageError for a value that
+ * does not fit its field's value_type, a Uuid that is not 16 bytes, integers
+ * outside int64, strings with lone surrogates, or a result over
+ * MAX_MESSAGE_SIZE. Returns a new buffer.
+ */
+export function encodeMessage(m: Message): Uint8Array {
+  o = 0;
+  const uuid = m.uuid;
+  if (!(uuid instanceof Uint8Array) || uuid.length !== UUID_SIZE) {
+    fail(`must be ${UUID_SIZE} bytes, got ${uuid instanceof Uint8Array ? uuid.length : typeof uuid}`, 'Uuid');
+  }
+  writeBytes(0x0a, uuid);
+  if (typeof m.timestamp !== 'bigint') fail(`must be a bigint, got ${typeof m.timestamp}`, 'Timestamp');
+  out[o++] = 0x10;
+  writeInt64(m.timestamp, 'Timestamp');
+  if (m.type !== undefined) writeString(0x1a, m.type, 'Type');
+  if (m.logger !== undefined) writeString(0x22, m.logger, 'Logger');
+  if (m.severity !== undefined) {
+    out[o++] = 0x28;
+    writeInt64(m.severity, 'Severity');
+  }
+  if (m.payload !== undefined) writeString(0x32, m.payload, 'Payload');
+  if (m.envVersion !== undefined) writeString(0x3a, m.envVersion, 'EnvVersion');
+  if (m.pid !== undefined) {
+    out[o++] = 0x40;
+    writeInt64(m.pid, 'Pid');
+  }
+  if (m.hostname !== undefined) writeString(0x4a, m.hostname, 'Hostname');
+  const fields = m.fields;
+  for (let i = 0; i < fields.length; i++) {
+    out[o++] = 0x52;
+    const lenAt = o++;
+    writeField(fields[i], i);
+    closeLength(lenAt);
+  }
+  // Small writes past the end of `out` are dropped by the typed array, but o
+  // still counts them, so this one check covers every write.
+  if (o > MAX_MESSAGE_SIZE) oversize();
+  return out.slice(0, o);
+}
+
+function writeField(f: Field, index: number): void {
+  const path = `Fields[${index}]`;
+  if (typeof f.name !== 'string') fail(`name must be a string, got ${typeof f.name}`, path);
+  writeString(0x0a, f.name, `${path}.name`);
+  const vt = f.valueType;
+  if (vt !== ValueType.STRING) {
+    if (vt !== ValueType.BYTES && vt !== ValueType.INTEGER && vt !== ValueType.DOUBLE && vt !== ValueType.BOOL) {
+      fail(`unknown value_type ${String(vt)}`, path);
+    }
+    out[o++] = 0x10;
+    out[o++] = vt;
+  }
+  if (f.representation) writeString(0x1a, f.representation, `${path}.representation`);
+  const values = f.value;
+  if (!Array.isArray(values)) fail('value must be an array', path);
+  const n = values.length;
+  switch (vt) {
+    case ValueType.STRING:
+      for (let j = 0; j < n; j++) {
+        const v = values[j];
+        if (typeof v !== 'string') wrongType(v, 'a string', path, j);
+        writeString(0x22, v, `${path}.value[${j}]`);
+      }
+      break;
+    case ValueType.BYTES:
+      for (let j = 0; j < n; j++) {
+        const v = values[j];
+        if (!(v instanceof Uint8Array)) wrongType(v, 'a Uint8Array', path, j);
+        writeBytes(0x2a, v);
+      }
+      break;
+    case ValueType.INTEGER: {
+      let lenAt = -1;
+      if (n === 1) out[o++] = 0x30;
+      else if (n > 1) {
+        out[o++] = 0x32;
+        lenAt = o++;
+      }
+      for (let j = 0; j < n; j++) {
+        const v = values[j];
+        if (typeof v !== 'number' && typeof v !== 'bigint') wrongType(v, 'an integer', path, j);
+        writeInt64(v, `${path}.value[${j}]`);
+      }
+      if (lenAt !== -1) closeLength(lenAt);
+      break;
+    }
+    case ValueType.DOUBLE:
+      if (n === 1) out[o++] = 0x39;
+      else if (n > 1) {
+        out[o++] = 0x3a;
+        writeVarint(n * 8);
+      }
+      if (o + n * 8 > MAX_MESSAGE_SIZE) oversize();
+      for (let j = 0; j < n; j++) {
+        const v = values[j];
+        if (typeof v !== 'number') wrongType(v, 'a number', path, j);
+        outView.setFloat64(o, v, true);
+        o += 8;
+      }
+      break;
+    case ValueType.BOOL:
+      if (n === 1) out[o++] = 0x40;
+      else if (n > 1) {
+        out[o++] = 0x42;
+        writeVarint(n);
+      }
+      for (let j = 0; j < n; j++) {
+        const v = values[j];
+        if (typeof v !== 'boolean') wrongType(v, 'a boolean', path, j);
+        out[o++] = v ? 1 : 0;
+      }
+      break;
+  }
+}
+
+function wrongType(v: unknown, expected: string, path: string, j: number): never {
+  const got = v instanceof Uint8Array ? 'Uint8Array' : v === null ? 'null' : typeof v;
+  fail(`expected ${expected}, got ${got}`, `${path}.value[${j}]`);
+}
+
+/** Fill in the one-byte length reserved at lenAt, widening it if the body grew past 127 bytes. */
+function closeLength(lenAt: number): void {
+  const len = o - lenAt - 1;
+  if (len < 0x80) {
+    out[lenAt] = len;
+    return;
+  }
+  const extra = len < 0x4000 ? 1 : len < 0x200000 ? 2 : 3;
+  if (o + extra > MAX_MESSAGE_SIZE) oversize();
+  out.copyWithin(lenAt + 1 + extra, lenAt + 1, o);
+  o = lenAt;
+  writeVarint(len);
+  o += len;
+}
+
+function writeVarint(v: number): void {
+  while (v >= 0x80) {
+    out[o++] = (v & 0x7f) | 0x80;
+    v = v >>> 7;
+  }
+  out[o++] = v;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A signed int64 as a varint (negative numbers take 10 bytes, as in protobuf and lua_sandbox). */
+function writeInt64(v: number | bigint, path: string): void {
+  let l: number;
+  let h: number;
+  if (typeof v === 'number') {
+    if (v >= 0 && v < 0x80 && (v | 0) === v) {
+      out[o++] = v;
+      return;
+    }
+    if (!Number.isInteger(v)) fail(`expected an integer, got ${v}`, path);
+    if (v < -9223372036854775808 || v >= 9223372036854775808) fail(`${v} is outside the int64 range`, path);
+    if (!Number.isSafeInteger(v)) {
+      writeInt64(BigInt(v), path);
+      return;
+    }
+    h = Math.floor(v / 4294967296);
+    l = v - h * 4294967296;
+    h = h >>> 0;
+  } else {
+    if (v < INT64_MIN || v > INT64_MAX) fail(`${v} is outside the int64 range`, path);
+    const u = BigInt.asUintN(64, v);
+    l = Number(u & 0xffffffffn);
+    h = Number(u >> 32n);
+  }
+  while (h !== 0 || l >= 0x80) {
+    out[o++] = (l & 0x7f) | 0x80;
+    l = ((l >>> 7) | (h << 25)) >>> 0;
+    h = h >>> 7;
+  }
+  out[o++] = l;
+}
+
+function writeBytes(key: number, b: Uint8Array): void {
+  out[o++] = key;
+  writeVarint(b.length);
+  if (o + b.length > MAX_MESSAGE_SIZE) oversize();
+  out.set(b, o);
+  o += b.length;
+}
+
+function writeString(key: number, s: string, path: string): void {
+  if (typeof s !== 'string') fail(`expected a string, got ${s === null ? 'null' : typeof s}`, path);
+  const n = s.length;
+  out[o++] = key;
+  if (n < 0x80) {
+    // ASCII fast path with a one-byte length.
+    let q = o + 1;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[q++] = c;
+    }
+    if (i === n) {
+      out[o] = n;
+      o = q;
+      return;
+    }
+  }
+  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    fail('contains a lone surrogate, which has no UTF-8 encoding', path);
+  }
+  const lenAt = o++;
+  if (o >= MAX_MESSAGE_SIZE) oversize();
+  const r = utf8Encoder.encodeInto(s, out.subarray(o));
+  if (r.read < n) oversize();
+  o += r.written;
+  closeLength(lenAt);
+}
+
+function oversize(): never {
+  fail(`encoded message is larger than the ${MAX_MESSAGE_SIZE} byte maximum`);
+}
+
+// ---------------------------------------------------------------- sizing
+
+/**
+ * The length encodeMessage(m) would return, computed without encoding, for a
+ * message whose values have the types their fields name (as messageFromJSON
+ * and decodeMessage produce). Lets callers enforce MAX_MESSAGE_SIZE cheaply.
+ */
+export function encodedSize(m: Message): number {
+  let n = 2 + UUID_SIZE + 1 + int64Size(m.timestamp);
+  if (m.type !== undefined) n += stringSize(m.type);
+  if (m.logger !== undefined) n += stringSize(m.logger);
+  if (m.severity !== undefined) n += 1 + int64Size(m.severity);
+  if (m.payload !== undefined) n += stringSize(m.payload);
+  if (m.envVersion !== undefined) n += stringSize(m.envVersion);
+  if (m.pid !== undefined) n += 1 + int64Size(m.pid);
+  if (m.hostname !== undefined) n += stringSize(m.hostname);
+  const fields = m.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const body = fieldSize(fields[i]);
+    n += 1 + varintSize(body) + body;
+  }
+  return n;
+}
+
+function fieldSize(f: Field): number {
+  let n = stringSize(f.name);
+  if (f.valueType !== ValueType.STRING) n += 2;
+  if (f.representation) n += stringSize(f.representation);
+  const values = f.value;
+  const count = values.length;
+  switch (f.valueType) {
+    case ValueType.STRING:
+      for (let j = 0; j < count; j++) n += stringSize(values[j] as string);
+      break;
+    case ValueType.BYTES:
+      for (let j = 0; j < count; j++) {
+        const len = (values[j] as Uint8Array).length;
+        n += 1 + varintSize(len) + len;
+      }
+      break;
+    case ValueType.INTEGER:
+      if (count === 1) n += 1 + int64Size(values[0] as number | bigint);
+      else if (count > 1) {
+        let packed = 0;
+        for (let j = 0; j < count; j++) packed += int64Size(values[j] as number | bigint);
+        n += 1 + varintSize(packed) + packed;
+      }
+      break;
+    case ValueType.DOUBLE:
+      if (count === 1) n += 9;
+      else if (count > 1) n += 1 + varintSize(count * 8) + count * 8;
+      break;
+    case ValueType.BOOL:
+      if (count === 1) n += 2;
+      else if (count > 1) n += 1 + varintSize(count) + count;
+      break;
+  }
+  return n;
+}
+
+function stringSize(s: string): number {
+  const len = utf8Length(s);
+  return 1 + varintSize(len) + len;
+}
+
+/** UTF-8 byte length of a well-formed string. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // 4 bytes for 2 UTF-16 units
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+function int64Size(v: number | bigint): number {
+  if (typeof v === 'number') {
+    if (v < 0) return 10;
+    let n = 1;
+    while (v >= 128) {
+      v = Math.floor(v / 128);
+      n++;
+    }
+    return n;
+  }
+  if (v < 0n) return 10;
+  let n = 1;
+  while (v >= 128n) {
+    v >>= 7n;
+    n++;
+  }
+  return n;
+}

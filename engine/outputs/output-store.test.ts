@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutputError, OutputStore, outputKey, type OutputEvent } from './output-store';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'fs-outputs-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('OutputStore', () => {
+  it('keeps the latest value per key and lists summaries', async () => {
+    const store = await OutputStore.open(tempDir());
+    store.put('alice.counts', 'docTypes', 'json', '{"main":1}', 1000);
+    store.put('alice.counts', 'docTypes', 'json', '{"main":2}', 2000);
+    store.put('alice.counts', '', 'txt', 'hello ✓', 3000);
+    store.put('bob.other', 'x', 'txt', 'b', 4000);
+    const e = store.get('analysis.alice.counts.docTypes.json')!;
+    expect(e.payload).toBe('{"main":2}');
+    expect(e.updatedAt).toBe(2000);
+    expect(e.stale).toBe(false);
+    expect(store.get(outputKey('alice.counts', '', 'txt'))!.size).toBe(Buffer.byteLength('hello ✓'));
+    expect(store.list({ plugin: 'alice.counts' }).map((o) => o.key)).toEqual([
+      'analysis.alice.counts..txt',
+      'analysis.alice.counts.docTypes.json',
+    ]);
+    expect(store.list({ owner: 'bob' }).map((o) => o.key)).toEqual(['analysis.bob.other.x.txt']);
+    expect(store.list()).toHaveLength(3);
+    expect('payload' in store.list()[0]).toBe(false);
+    await store.close();
+  });
+
+  it('persists values, stale marks and removals across reopen', async () => {
+    const dir = tempDir();
+    const a = await OutputStore.open(dir, { flushIntervalMs: 60_000 });
+    a.put('alice.counts', 'docTypes', 'json', '{"main":7}', 1234);
+    a.put('alice.gone', 'x', 'txt', 'bye');
+    a.put('bob.b', 'y', 'txt', 'still here');
+    a.markStale('bob.b');
+    a.removePlugin('alice.gone');
+    await a.close();
+
+    const b = await OutputStore.open(dir);
+    expect(b.loadWarnings).toEqual([]);
+    expect(b.get('analysis.alice.counts.docTypes.json')).toMatchObject({ payload: '{"main":7}', updatedAt: 1234, stale: false });
+    expect(b.get('analysis.alice.gone.x.txt')).toBeUndefined();
+    expect(b.get('analysis.bob.b.y.txt')).toMatchObject({ payload: 'still here', stale: true });
+    // No temporaries left behind.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await b.close();
+  });
+
+  it('flushes on its own after the interval', async () => {
+    const dir = tempDir();
+    const a = await OutputStore.open(dir, { flushIntervalMs: 10 });
+    a.put('p.q', 'n', 'txt', 'v');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    const b = await OutputStore.open(dir);
+    expect(b.get('analysis.p.q.n.txt')?.payload).toBe('v');
+    await a.close();
+    await b.close();
+  });
+
+  it('emits updated, stale and removed events; a throwing listener does not break others', async () => {
+    const store = await OutputStore.open(tempDir());
+    const events: OutputEvent[] = [];
+    store.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const off = store.onChange((e) => events.push(e));
+    store.put('a.p', 'n', 'txt', 'v', 5);
+    store.markStale('a.p');
+    store.markStale('a.p'); // already stale: no second event
+    store.put('a.p', 'n', 'txt', 'w', 6); // fresh again
+    store.removePlugin('a.p');
+    off();
+    store.put('a.p', 'n', 'txt', 'unseen');
+    expect(events.map((e) => e.kind)).toEqual(['updated', 'stale', 'updated', 'removed']);
+    expect(events[0]).toEqual({
+      kind: 'updated',
+      output: { key: 'analysis.a.p.n.txt', plugin: 'a.p', name: 'n', type: 'txt', size: 1, updatedAt: 5, stale: false },
+    });
+    expect(events[1]).toEqual({ kind: 'stale', plugin: 'a.p', keys: ['analysis.a.p.n.txt'] });
+    await store.close();
+  });
+
+  it('limits the number of distinct outputs per plugin', async () => {
+    const store = await OutputStore.open(tempDir(), { maxOutputsPerPlugin: 2 });
+    store.put('a.p', 'one', 'txt', '1');
+    store.put('a.p', 'two', 'txt', '2');
+    store.put('a.p', 'two', 'txt', '2 again'); // an update, not a new output
+    expect(() => store.put('a.p', 'three', 'txt', '3')).toThrow(OutputError);
+    expect(() => store.put('a.p', 'three', 'txt', '3')).toThrow(/already has 2 outputs/);
+    store.put('b.p', 'three', 'txt', '3'); // other plugins unaffected
+    expect(store.list()).toHaveLength(3);
+    await store.close();
+    expect(() => store.put('a.p', 'one', 'txt', 'x')).toThrow(/closed/);
+  });
+
+  it('skips corrupt files with a warning and removes leftover temporaries', async () => {
+    const dir = tempDir();
+    const a = await OutputStore.open(dir);
+    a.put('a.p', 'n', 'txt', 'good');
+    await a.close();
+    writeFileSync(join(dir, 'deadbeef.json'), '{not json');
+    writeFileSync(join(dir, '.x.json.1.tmp'), 'half written');
+    const b = await OutputStore.open(dir);
+    expect(b.get('analysis.a.p.n.txt')?.payload).toBe('good');
+    expect(b.loadWarnings).toHaveLength(1);
+    expect(b.loadWarnings[0]).toMatch(/^deadbeef\.json: /);
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+    await b.close();
+  });
+
+  it('reports a failed flush and retries it later', async () => {
+    const dir = tempDir();
+    const store = await OutputStore.open(dir, { flushIntervalMs: 60_000 });
+    store.put('a.p', 'n', 'txt', 'v');
+    rmSync(dir, { recursive: true }); // the directory vanished: every write fails
+    await expect(store.flush()).rejects.toThrow(/could not write 1 output/);
+    mkdirSync(dir);
+    await store.flush();
+    const b = await OutputStore.open(dir);
+    expect(b.get('analysis.a.p.n.txt')?.payload).toBe('v');
+    await store.close();
+    await b.close();
+  });
+});

@@ -1,0 +1,322 @@
+/**
+ * The latest `inject_payload` value of every analysis output, keyed as
+ * Hindsight names them: `analysis.<owner>.<plugin>.<name>.<type>`.
+ *
+ * Kept in memory for reads and change events (the web app pushes them to
+ * browsers), and persisted under `<dataDir>/outputs/` one file per output so
+ * values survive a restart. Writes are coalesced: a put marks the output
+ * dirty and a flush, about once a second, writes every dirty output
+ * atomically (temp file, fsync, rename, one directory fsync per flush).
+ * A crash loses at most the last second of output updates, never a whole file.
+ *
+ * Outputs of a plugin that stops, terminates or is deleted stay readable,
+ * marked stale, until the plugin writes them again or they are removed.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { removeStaleTemporaries, syncDirectory } from './atomic-file';
+
+export interface OutputSummary {
+  /** `analysis.<owner>.<plugin>.<name>.<type>` */
+  key: string;
+  /** The plugin id, `<owner>.<plugin>`. */
+  plugin: string;
+  /** The name given to inject_payload ("" when none). */
+  name: string;
+  /** The type given to inject_payload ("txt" by default): txt, json, cbuf, tsv... */
+  type: string;
+  /** Payload size in UTF-8 bytes. */
+  size: number;
+  /** When the plugin last wrote it, ms since the epoch. */
+  updatedAt: number;
+  /** True once the plugin stopped, terminated or was deleted: the value no longer changes. */
+  stale: boolean;
+}
+
+export interface OutputEntry extends OutputSummary {
+  payload: string;
+}
+
+export type OutputEvent =
+  | { kind: 'updated'; output: OutputSummary }
+  | { kind: 'stale'; plugin: string; keys: string[] }
+  | { kind: 'removed'; plugin: string; keys: string[] };
+
+export type OutputListener = (event: OutputEvent) => void;
+
+export interface OutputStoreOptions {
+  /** How long a changed output may wait before it is written to disk. Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** Distinct outputs one plugin may keep; further names are refused. Default 256. */
+  maxOutputsPerPlugin?: number;
+  /** Called when a background flush fails (the outputs stay dirty and are retried). */
+  onError?: (err: unknown) => void;
+}
+
+/** Thrown by put() for an output the store refuses (bad names, too many outputs). */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+const FILE_SUFFIX = '.json';
+
+export function outputKey(plugin: string, name: string, type: string): string {
+  return `analysis.${plugin}.${name}.${type}`;
+}
+
+export class OutputStore {
+  private readonly entries = new Map<string, OutputEntry>();
+  private readonly countByPlugin = new Map<string, number>();
+  private readonly listeners = new Set<OutputListener>();
+  /** Keys whose file must be (re)written, or deleted when the entry is gone. */
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly flushIntervalMs: number;
+  private readonly maxOutputsPerPlugin: number;
+  private readonly onError: (err: unknown) => void;
+
+  private constructor(
+    readonly dir: string,
+    options: OutputStoreOptions,
+    /** Files that could not be read back at open, with the reason. */
+    readonly loadWarnings: string[],
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.maxOutputsPerPlugin = options.maxOutputsPerPlugin ?? 256;
+    this.onError = options.onError ?? (() => {});
+  }
+
+  /** Open (creating if needed) the store in `dir` and load what it holds. */
+  static async open(dir: string, options: OutputStoreOptions = {}): Promise<OutputStore> {
+    await fsp.mkdir(dir, { recursive: true });
+    await removeStaleTemporaries(dir);
+    const warnings: string[] = [];
+    const store = new OutputStore(dir, options, warnings);
+    for (const file of await fsp.readdir(dir)) {
+      if (!file.endsWith(FILE_SUFFIX) || file.startsWith('.')) continue;
+      try {
+        const entry = parseEntry(await fsp.readFile(join(dir, file), 'utf8'));
+        if (fileNameFor(entry.key) !== file) throw new Error('file name does not match its key');
+        store.entries.set(entry.key, entry);
+        store.countByPlugin.set(entry.plugin, (store.countByPlugin.get(entry.plugin) ?? 0) + 1);
+      } catch (err) {
+        warnings.push(`${file}: ${(err as Error).message}`);
+      }
+    }
+    return store;
+  }
+
+  /** Record the latest value of an output; returns its summary. Emits 'updated'. */
+  put(plugin: string, name: string, type: string, payload: string, updatedAt = Date.now()): OutputSummary {
+    if (this.closed) throw new OutputError('the output store is closed');
+    const key = outputKey(plugin, name, type);
+    const previous = this.entries.get(key);
+    if (!previous) {
+      const count = this.countByPlugin.get(plugin) ?? 0;
+      if (count >= this.maxOutputsPerPlugin) {
+        throw new OutputError(
+          `plugin ${plugin} already has ${count} outputs (the limit); '${key}' was not stored`,
+        );
+      }
+      this.countByPlugin.set(plugin, count + 1);
+    }
+    const entry: OutputEntry = {
+      key,
+      plugin,
+      name,
+      type,
+      size: Buffer.byteLength(payload, 'utf8'),
+      updatedAt,
+      stale: false,
+      payload,
+    };
+    this.entries.set(key, entry);
+    this.markDirty(key);
+    this.emit({ kind: 'updated', output: summaryOf(entry) });
+    return summaryOf(entry);
+  }
+
+  get(key: string): OutputEntry | undefined {
+    const e = this.entries.get(key);
+    return e ? { ...e } : undefined;
+  }
+
+  /** Summaries (no payloads), optionally of one plugin or one owner, sorted by key. */
+  list(filter: { plugin?: string; owner?: string } = {}): OutputSummary[] {
+    const out: OutputSummary[] = [];
+    for (const e of this.entries.values()) {
+      if (filter.plugin !== undefined && e.plugin !== filter.plugin) continue;
+      if (filter.owner !== undefined && !e.plugin.startsWith(filter.owner + '.')) continue;
+      out.push(summaryOf(e));
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** The plugin no longer updates its outputs (stopped, terminated, deleted). */
+  markStale(plugin: string): void {
+    const keys: string[] = [];
+    for (const e of this.entries.values()) {
+      if (e.plugin === plugin && !e.stale) {
+        e.stale = true;
+        keys.push(e.key);
+        this.markDirty(e.key);
+      }
+    }
+    if (keys.length) this.emit({ kind: 'stale', plugin, keys: keys.sort() });
+  }
+
+  /** Forget every output of a plugin (on disk too). */
+  removePlugin(plugin: string): void {
+    const keys: string[] = [];
+    for (const e of this.entries.values()) {
+      if (e.plugin === plugin) keys.push(e.key);
+    }
+    for (const k of keys) {
+      this.entries.delete(k);
+      this.markDirty(k);
+    }
+    this.countByPlugin.delete(plugin);
+    if (keys.length) this.emit({ kind: 'removed', plugin, keys: keys.sort() });
+  }
+
+  /** Subscribe to changes; returns the unsubscribe function. */
+  onChange(listener: OutputListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Write every dirty output now. Resolves when they are durable. */
+  flush(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    // A failed earlier flush must not fail this one: its outputs were re-marked dirty.
+    const next = this.flushing.catch(() => {}).then(() => this.writeDirty());
+    this.flushing = next;
+    return next;
+  }
+
+  /** Flush and stop accepting puts. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.listeners.clear();
+  }
+
+  private markDirty(key: string): void {
+    this.dirty.add(key);
+    if (!this.flushTimer && !this.closed) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        this.flush().catch((err) => this.onError(err));
+      }, this.flushIntervalMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  private async writeDirty(): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    const failed: string[] = [];
+    let firstError: unknown;
+    const renames: { tmp: string; path: string; key: string }[] = [];
+    const unlinks: { path: string; key: string }[] = [];
+    for (const key of keys) {
+      const path = join(this.dir, fileNameFor(key));
+      const entry = this.entries.get(key);
+      if (!entry) {
+        unlinks.push({ path, key });
+        continue;
+      }
+      const tmp = `${path}.${process.pid}.tmp`.replace(/([^/]+)$/, '.$1');
+      try {
+        const fh = await fsp.open(tmp, 'w');
+        try {
+          await fh.writeFile(JSON.stringify(entry));
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        renames.push({ tmp, path, key });
+      } catch (err) {
+        firstError ??= err;
+        failed.push(key);
+        await fsp.unlink(tmp).catch(() => {});
+      }
+    }
+    for (const r of renames) {
+      try {
+        await fsp.rename(r.tmp, r.path);
+      } catch (err) {
+        firstError ??= err;
+        failed.push(r.key);
+        await fsp.unlink(r.tmp).catch(() => {});
+      }
+    }
+    for (const u of unlinks) {
+      await fsp.unlink(u.path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return;
+        firstError ??= err;
+        failed.push(u.key);
+      });
+    }
+    await syncDirectory(this.dir);
+    if (failed.length) {
+      // Retry them with the next flush; a newer put may already have re-marked them.
+      for (const k of failed) this.markDirty(k);
+      throw new OutputError(`could not write ${failed.length} output(s) to ${this.dir}: ${String(firstError)}`);
+    }
+  }
+
+  private emit(event: OutputEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure must not break the writer or the other listeners.
+      }
+    }
+  }
+}
+
+function summaryOf(e: OutputEntry): OutputSummary {
+  return { key: e.key, plugin: e.plugin, name: e.name, type: e.type, size: e.size, updatedAt: e.updatedAt, stale: e.stale };
+}
+
+/** Output names are arbitrary plugin strings: hash them into safe, bounded file names. */
+function fileNameFor(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 40) + FILE_SUFFIX;
+}
+
+function parseEntry(text: string): OutputEntry {
+  const v = JSON.parse(text) as Record<string, unknown>;
+  const str = (k: string): string => {
+    if (typeof v[k] !== 'string') throw new Error(`'${k}' is not a string`);
+    return v[k] as string;
+  };
+  const num = (k: string): number => {
+    if (typeof v[k] !== 'number' || !Number.isFinite(v[k])) throw new Error(`'${k}' is not a number`);
+    return v[k] as number;
+  };
+  const entry: OutputEntry = {
+    key: str('key'),
+    plugin: str('plugin'),
+    name: str('name'),
+    type: str('type'),
+    payload: str('payload'),
+    size: num('size'),
+    updatedAt: num('updatedAt'),
+    stale: v.stale === true,
+  };
+  if (entry.key !== outputKey(entry.plugin, entry.name, entry.type)) throw new Error('key does not match plugin/name/type');
+  return entry;
+}
