@@ -12,6 +12,9 @@ const nextConfig: NextConfig = {
     'quickjs-emscripten',
     '@jitl/quickjs-wasmfile-release-sync',
   ],
+  // `npm test` type-checks the whole repository (tsc); doing it again inside
+  // `next build` would only slow builds and fail them on unrelated work in progress.
+  typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
   reactStrictMode: true,
 };

@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   const engine = await startEngine({ dataDir: config.dataDir });
   log(engine ? 'engine: running' : 'engine: not connected yet (Run Matcher, Test and Deploy answer 503)');
 
-  const app = next({ dev, dir: process.cwd(), hostname: config.host, port: config.port });
+  // No hostname: Next then builds request URLs from the Host header, so auth callbacks keep the origin people used.
+  const app = next({ dev, dir: process.cwd(), port: config.port });
   const handle = app.getRequestHandler();
   await app.prepare();
 

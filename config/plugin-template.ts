@@ -11,8 +11,9 @@ function process_message() {
   return 0; // success (-1 counts a failure)
 }
 
+// Publishes analysis.<you>.<plugin>.count.txt
 function timer_event(ns, shutdown) {
-  inject_payload("txt", "count", count); // published as analysis.<you>.<plugin>.count.txt
+  inject_payload("txt", "count", count);
 }
 `;
 

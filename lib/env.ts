@@ -52,8 +52,10 @@ export function databaseKindOf(url: string): DatabaseKind {
   );
 }
 
-export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const parsed = envSchema.safeParse(env);
+export function readServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  // An empty variable (PORT=) means "use the default", as if unset.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
@@ -91,7 +93,7 @@ export interface LocalSignin {
   clientSecret: string;
 }
 
-export function readLocalSignin(env: NodeJS.ProcessEnv = process.env): LocalSignin | null {
+export function readLocalSignin(env: Record<string, string | undefined> = process.env): LocalSignin | null {
   const issuer = env[LOCAL_SIGNIN_ENV.issuer];
   const clientId = env[LOCAL_SIGNIN_ENV.clientId];
   const clientSecret = env[LOCAL_SIGNIN_ENV.clientSecret];
