@@ -1,7 +1,8 @@
 import { cn } from '@/lib/utils';
 
-export function DashboardShell({ children, className, wide }: { children: React.ReactNode; className?: string; wide?: boolean }) {
-  return <div className={cn('mx-auto w-full px-6 py-6', wide ? 'max-w-[1600px]' : 'max-w-6xl', className)}>{children}</div>;
+/** The page body, aligned with the header's content. */
+export function DashboardShell({ children, className }: { children: React.ReactNode; className?: string }) {
+  return <div className={cn('mx-auto w-full max-w-[1600px] px-6 py-6', className)}>{children}</div>;
 }
 
 export function DashboardHeader({ heading, text, children }: { heading: string; text?: React.ReactNode; children?: React.ReactNode }) {

@@ -17,7 +17,7 @@ test('a person signs in through the local stand-in, sees the editor and types a 
   await page.goto('/login');
   await screenshot(page, '01-login');
   await page.getByRole('button', { name: 'Continue with local sign-in' }).click();
-  await expect(page.getByText('Local development sign-in')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sign in to Foresight' })).toBeVisible();
   await screenshot(page, '02-local-signin-stand-in');
   await page.getByLabel('E-mail address').fill('Alice.Smith@example.com');
   await page.getByLabel('Name (optional)').fill('Alice Smith');

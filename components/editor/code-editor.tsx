@@ -31,8 +31,9 @@ export function CodeEditor({
   height?: number | string;
 }) {
   const [ready, setReady] = useState(false);
-  const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
-  const monacoRef = useRef<typeof Monaco | null>(null);
+  // State, not refs: the marking effect must run again once the editor exists.
+  const [mounted, setMounted] = useState<{ editor: Monaco.editor.IStandaloneCodeEditor; monaco: typeof Monaco } | null>(null);
+  const [marked, setMarked] = useState<number | null>(null);
   const decorations = useRef<Monaco.editor.IEditorDecorationsCollection | null>(null);
 
   useEffect(() => {
@@ -51,12 +52,13 @@ export function CodeEditor({
 
   // Mark the line Test Plugin reported, in the gutter, the text and as a marker with its message.
   useEffect(() => {
-    const editor = editorRef.current;
-    const monaco = monacoRef.current;
-    const model = editor?.getModel();
-    if (!editor || !monaco || !model) return;
+    if (!mounted) return;
+    const { editor, monaco } = mounted;
+    const model = editor.getModel();
+    if (!model) return;
     decorations.current?.clear();
     monaco.editor.setModelMarkers(model, 'foresight-test', []);
+    setMarked(null);
     if (!failingLine || failingLine.line < 1 || failingLine.line > model.getLineCount()) return;
     const { line } = failingLine;
     decorations.current = editor.createDecorationsCollection([
@@ -76,11 +78,11 @@ export function CodeEditor({
       },
     ]);
     editor.revealLineInCenterIfOutsideViewport(line);
-  }, [failingLine, ready]);
+    setMarked(line);
+  }, [failingLine, mounted]);
 
   const onMount: OnMount = (editor, monaco) => {
-    editorRef.current = editor;
-    monacoRef.current = monaco as unknown as typeof Monaco;
+    setMounted({ editor, monaco: monaco as unknown as typeof Monaco });
   };
 
   if (!ready) {
@@ -91,6 +93,7 @@ export function CodeEditor({
     );
   }
   return (
+    <div className="h-full" data-failing-line={marked ?? undefined}>
     <Editor
       height={height}
       defaultLanguage="javascript"
@@ -116,5 +119,6 @@ export function CodeEditor({
         fixedOverflowWidgets: true,
       }}
     />
+    </div>
   );
 }

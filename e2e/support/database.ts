@@ -33,3 +33,22 @@ export async function insertPlugin(ownerNamespace: string, name: string, fields:
     db.close();
   }
 }
+
+/** A persisted output row, as the engine would leave it for a plugin. */
+export async function insertOutput(ownerNamespace: string, plugin: string, name: string, content: string) {
+  const db = client();
+  try {
+    const row = await db.execute({
+      sql: 'SELECT p.id FROM "Plugin" p JOIN "User" u ON u.id = p.ownerId WHERE u.namespace = ? AND p.name = ?',
+      args: [ownerNamespace, plugin],
+    });
+    const pluginId = row.rows[0]?.id;
+    if (!pluginId) throw new Error(`No plugin ${ownerNamespace}.${plugin}`);
+    await db.execute({
+      sql: 'INSERT INTO "PluginOutput" (id, pluginId, name, content, updatedAt) VALUES (?, ?, ?, ?, ?)',
+      args: [randomUUID(), pluginId, name, content, new Date().toISOString()],
+    });
+  } finally {
+    db.close();
+  }
+}

@@ -11,7 +11,7 @@ export default async function PluginsPage() {
   const user = await requireUser();
   const plugins = await listPlugins(user);
   return (
-    <DashboardShell wide>
+    <DashboardShell>
       <DashboardHeader heading="Plugins" text="Every deployed analysis plugin, with live figures. Owners and admins may stop, restart and delete." />
       <PluginTable initialPlugins={plugins} engineRunning={getEngine() !== null} />
     </DashboardShell>

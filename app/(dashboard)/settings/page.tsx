@@ -13,7 +13,7 @@ export default async function SettingsPage() {
   return (
     <DashboardShell>
       <DashboardHeader heading="Settings" text={`Signed in as ${user.email}. Your plugins publish as ${user.namespace}.<plugin>.`} />
-      <Card>
+      <Card className="max-w-5xl">
         <CardHeader title="API tokens" description="Programs send messages into the stream with a token. Each token is shown once when created and stored only as a hash." />
         <div className="p-4">
           <TokenManager initialTokens={tokens} />
