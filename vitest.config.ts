@@ -9,5 +9,7 @@ export default defineConfig({
     include: ['engine/**/*.test.ts', 'lib/**/*.test.ts', 'app/**/*.test.ts', 'bin/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    // next-auth imports `next/server` without an extension, which plain Node ESM cannot resolve.
+    server: { deps: { inline: ['next-auth'] } },
   },
 });

@@ -19,7 +19,7 @@ export function isEmailDomainAllowed(email: string, allowedDomains: string[]): b
 }
 
 /** Creates users with a unique namespace derived from their e-mail. */
-async function createUserWithNamespace(user: AdapterUser): Promise<AdapterUser> {
+export async function createUserWithNamespace(user: AdapterUser): Promise<AdapterUser> {
   const prisma = db();
   const email = user.email.toLowerCase();
   const base = namespaceFromEmail(email);

@@ -32,8 +32,10 @@ export function attachRealtime(httpServer: HttpServer): Server {
     }
   });
   io.on('connection', (socket) => {
-    socket.on('subscribe', (topic: unknown) => {
-      if (topicAllowed(topic)) void socket.join(topic);
+    socket.on('subscribe', (topic: unknown, ack?: unknown) => {
+      const allowed = topicAllowed(topic);
+      if (allowed) void socket.join(topic);
+      if (typeof ack === 'function') ack(allowed);
     });
     socket.on('unsubscribe', (topic: unknown) => {
       if (topicAllowed(topic)) void socket.leave(topic);
