@@ -5,13 +5,18 @@
  *
  *   const stream = await MessageStream.open(dataDir, { windowCapacity: 200_000 });
  *   const { accepted, first, last, rejected } = await stream.ingest(messages); // durable when resolved
+ *   await stream.ingestEncoded(protobufs);   // bytes stored as given, decoded lazily by readers
  *   for await (const batch of stream.tail(stream.checkpoints.get('p') ?? stream.nextOffset)) {
- *     for (const { offset, message, encoded } of batch) { ... }
+ *     for (const entry of batch) { entry.offset; entry.encoded; entry.message; } // message: decoded on demand
  *     stream.checkpoints.set('p', batch[batch.length - 1].offset + 1); // saved about once a second
  *   }
- *   stream.recent();              // the newest decoded messages (Run Matcher)
+ *   await stream.offsetForTime(ns);  // where a backfill "from time T" starts
+ *   stream.recent();              // the newest messages (Run Matcher)
  *   stream.onPublish((entries) => ...);  // every acknowledged batch, in order
  *   await stream.close();
+ *
+ * Data directory layout: `log/` (segment files `<first offset, 20 digits>.log`
+ * with `.idx` sparse indexes, and a LOCK), `checkpoints.json`.
  *
  * Guarantees: ingest resolves only once messages are fsynced (group commit);
  * offsets are consecutive integers and every reader sees them in that order;
@@ -29,7 +34,7 @@ export { MessageStream } from './message-stream';
 export type { IngestResult, MessageStreamOptions, PublishListener, StreamStats, TailOptions } from './message-stream';
 export { SegmentLog } from './segment-log';
 export type { AppendResult, LogRecord, LogStats, OpenReport, ReadOptions, SegmentLogOptions } from './segment-log';
-export { RecentWindow, DEFAULT_WINDOW_CAPACITY } from './recent-window';
+export { RecentWindow, StreamEntry, DEFAULT_WINDOW_CAPACITY, DEFAULT_WINDOW_DECODED } from './recent-window';
 export type { LogEntry } from './recent-window';
 export { CheckpointStore } from './checkpoints';
 export type { CheckpointStoreOptions } from './checkpoints';

@@ -6,7 +6,8 @@ import { sampleMessages } from '../inputs/sample-messages';
 import type { Message } from '../message/message';
 import { LogClosedError, LogFullError, OverloadedError } from './errors';
 import { MessageStream } from './message-stream';
-import type { LogEntry } from './recent-window';
+import type { LogEntry, StreamEntry } from './recent-window';
+import { encodeMessage } from '../message/protobuf';
 import { faultyFs } from './testing/faulty-fs';
 
 const dirs: string[] = [];
@@ -82,6 +83,22 @@ describe('MessageStream ingest and read', () => {
     await stream.close();
   });
 
+  it('stores already-encoded messages byte for byte, rejecting ones that do not decode, and decodes lazily', async () => {
+    const stream = await MessageStream.open(tempDir());
+    const good = SAMPLES.slice(0, 3).map((m) => encodeMessage(m));
+    const r = await stream.ingestEncoded([good[0], Uint8Array.of(0xff, 0xff), good[1], new Uint8Array(0), good[2]]);
+    expect(r).toMatchObject({ accepted: 3, first: 0, last: 2 });
+    expect(r.rejected.map((x) => x.index)).toEqual([1, 3]);
+    expect(r.rejected[1].reason).toMatch(/0 bytes/);
+    const entries = stream.recent() as StreamEntry[];
+    expect(entries.map((e) => e.encoded)).toEqual(good);
+    expect(entries.map((e) => e.isDecoded)).toEqual([false, false, false]);
+    expect(entries[1].message).toEqual(SAMPLES[1]);
+    expect(entries[1].isDecoded).toBe(true);
+    expect(entries[1].message).toBe(entries[1].message); // decoded once, kept
+    await stream.close();
+  });
+
   it('warms the window from disk on reopen and keeps checkpoints', async () => {
     const dir = tempDir();
     const s1 = await MessageStream.open(dir, { windowCapacity: 50 });
@@ -104,6 +121,22 @@ describe('MessageStream ingest and read', () => {
     expect(s3.recent()).toEqual([]);
     expect((await s3.read(125, 10)).map((e) => e.offset)).toEqual(range(125, 130));
     await s3.close();
+  });
+});
+
+describe('MessageStream offsetForTime', () => {
+  it('finds the first offset at or after a time, on disk and in the window', async () => {
+    const stream = await MessageStream.open(tempDir(), { windowCapacity: 100 });
+    expect(await stream.offsetForTime(0n)).toBe(0); // empty stream: the head
+    await stream.ingest(SAMPLES.slice(0, 1000));
+    const ts = SAMPLES.slice(0, 1000).map((m) => m.timestamp);
+    for (const i of [0, 1, 37, 500, 899, 900, 950, 999]) {
+      expect(await stream.offsetForTime(ts[i])).toBe(i);
+      expect(await stream.offsetForTime(ts[i] - 1n)).toBe(ts[i - 1] === ts[i] - 1n ? i - 1 : i);
+    }
+    expect(await stream.offsetForTime(0n)).toBe(0);
+    expect(await stream.offsetForTime(ts[999] + 1n)).toBe(1000);
+    await stream.close();
   });
 });
 

@@ -1,11 +1,14 @@
 /**
  * MessageStream: the live, durable message stream everything else reads.
- * One entry point for writers (ingest: validate, encode, append durably,
- * then publish), and three ways to read, all in strict log order:
- * - recent(): the in-memory window of the newest decoded messages;
+ * Writers call ingest(messages) or ingestEncoded(protobufs): validate,
+ * encode, append durably, then publish. Three ways to read, all in strict
+ * log order, each giving LogEntry {offset, encoded, message} (message is
+ * decoded on first access when the stream only has the bytes):
+ * - recent(): the in-memory window of the newest messages;
  * - read(from, max): a page of entries from any retained offset;
  * - tail(from): an async iterator that catches up from disk, then follows
- *   live publishes; it never skips or repeats an offset.
+ *   live publishes; it never repeats an offset and skips only offsets that
+ *   retention has deleted (the first entry's offset shows the jump).
  * Readers save their progress in `checkpoints`.
  *
  * Layout of the data directory: `log/` (segments), `checkpoints.json`.
@@ -16,15 +19,26 @@ import { decodeMessage, encodeMessage } from '../message/protobuf';
 import { CheckpointStore } from './checkpoints';
 import { LogClosedError, LogError, OverloadedError } from './errors';
 import type { LogFs } from './log-fs';
-import { DEFAULT_WINDOW_CAPACITY, RecentWindow, type LogEntry } from './recent-window';
+import {
+  DEFAULT_WINDOW_CAPACITY,
+  DEFAULT_WINDOW_DECODED,
+  RecentWindow,
+  StreamEntry,
+  type LogEntry,
+} from './recent-window';
 import { SegmentLog, type LogStats, type OpenReport, type SegmentLogOptions } from './segment-log';
 
 export interface MessageStreamOptions {
   /** Segment size, retention and commit limits of the log. */
   log?: Omit<SegmentLogOptions, 'fs'>;
-  /** How many recent messages stay decoded in memory. Default 200 000. */
+  /** How many recent messages stay in memory (as bytes, ~0.8 KB each with bookkeeping). Default 200 000. */
   windowCapacity?: number;
-  /** On open, load this many of the newest stored messages into the window. Default: windowCapacity. */
+  /**
+   * How many of the newest keep their decoded form too (~2 KB each for the
+   * sample mix); older ones decode on access. Default 10 000.
+   */
+  windowDecoded?: number;
+  /** On open, load this many of the newest stored messages into the window (as bytes; decoded on use). Default: windowCapacity. */
   warmWindow?: number;
   /** Ingest is refused with OVERLOADED while more messages than this wait for the disk. Default 250 000. */
   maxPendingMessages?: number;
@@ -65,8 +79,6 @@ export interface StreamStats {
   writeFailed: number;
   pendingMessages: number;
   pendingBytes: number;
-  /** Stored records that failed to decode when read back (skipped). */
-  undecodable: number;
 }
 
 export type PublishListener = (entries: readonly LogEntry[]) => void;
@@ -91,7 +103,7 @@ export class MessageStream {
   private rateCount = 0;
   /** Acknowledged batches waiting for earlier offsets to be published first. */
   private ready = new Map<number, LogEntry[]>();
-  private counters = { ingested: 0, rejected: 0, overloaded: 0, diskFull: 0, writeFailed: 0, undecodable: 0 };
+  private counters = { ingested: 0, rejected: 0, overloaded: 0, diskFull: 0, writeFailed: 0 };
 
   private constructor(
     dir: string,
@@ -122,7 +134,8 @@ export class MessageStream {
       await log.close();
       throw err;
     }
-    const window = new RecentWindow(options.windowCapacity ?? DEFAULT_WINDOW_CAPACITY);
+    const capacity = options.windowCapacity ?? DEFAULT_WINDOW_CAPACITY;
+    const window = new RecentWindow(capacity, Math.min(capacity, options.windowDecoded ?? DEFAULT_WINDOW_DECODED));
     const stream = new MessageStream(dir, log, window, checkpoints, options);
     window.clear(log.nextOffset);
     await stream.warm(Math.min(options.warmWindow ?? window.capacity, window.capacity));
@@ -142,40 +155,66 @@ export class MessageStream {
   /**
    * Append messages durably, in order, and publish them to the window and
    * live readers. Messages that cannot be encoded are left out and listed in
-   * `rejected`; the rest are appended as one batch. `encoded[i]`, when given,
-   * is messages[i] already encoded (e.g. as received), saving a re-encode.
+   * `rejected`; the rest are appended as one batch (all or nothing).
    *
    * Refusals (the promise rejects, nothing appended): OverloadedError
    * (OVERLOADED) when too much is waiting for the disk, LogFullError
    * (DISK_FULL), LogWriteError (WRITE_FAILED), LogClosedError; each
    * back-pressure error carries `retryAfterMs`.
    *
-   * The stream keeps the message objects (the window hands them to readers):
-   * do not change them after ingest.
+   * The stream keeps the message objects (readers get them as
+   * `entry.message`): do not change them after ingest.
    */
-  async ingest(messages: readonly Message[], encoded?: readonly (Uint8Array | undefined)[]): Promise<IngestResult> {
+  async ingest(messages: readonly Message[]): Promise<IngestResult> {
     if (this.closed) throw new LogClosedError('stream');
     const rejected: IngestResult['rejected'] = [];
     const records: Uint8Array[] = [];
-    const accepted: Message[] = [];
-    let bytes = 0;
+    const kept: Message[] = [];
     for (let i = 0; i < messages.length; i++) {
-      let e = encoded?.[i];
       try {
-        if (e === undefined) e = encodeMessage(messages[i]);
-        else if (e.length === 0 || e.length > MAX_MESSAGE_SIZE) {
-          throw new MessageError(`encoded message is ${e.length} bytes (1..${MAX_MESSAGE_SIZE} allowed)`);
-        }
+        records.push(encodeMessage(messages[i]));
+        kept.push(messages[i]);
       } catch (err) {
         rejected.push({ index: i, reason: err instanceof Error ? err.message : String(err) });
-        continue;
       }
-      records.push(e);
-      accepted.push(messages[i]);
-      bytes += e.length;
     }
+    return this.append(records, kept, rejected);
+  }
+
+  /**
+   * Append already-encoded Heka protobuf messages (e.g. a Hindsight stream as
+   * received), stored byte for byte. Each is decoded once to check it (unless
+   * `validated` says the caller just did); ones that do not decode are
+   * rejected by index. Readers decode entries lazily. Same refusals as ingest.
+   */
+  async ingestEncoded(records: readonly Uint8Array[], options: { validated?: boolean } = {}): Promise<IngestResult> {
+    if (this.closed) throw new LogClosedError('stream');
+    const rejected: IngestResult['rejected'] = [];
+    const good: Uint8Array[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      try {
+        if (r.length === 0 || r.length > MAX_MESSAGE_SIZE) {
+          throw new MessageError(`encoded message is ${r.length} bytes (1..${MAX_MESSAGE_SIZE} allowed)`);
+        }
+        if (!options.validated) decodeMessage(r);
+        good.push(r);
+      } catch (err) {
+        rejected.push({ index: i, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return this.append(good, undefined, rejected);
+  }
+
+  private async append(
+    records: Uint8Array[],
+    messages: Message[] | undefined,
+    rejected: IngestResult['rejected'],
+  ): Promise<IngestResult> {
     this.counters.rejected += rejected.length;
     if (records.length === 0) return { accepted: 0, first: this.nextOffset, last: this.nextOffset - 1, rejected };
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) bytes += records[i].length;
 
     // Bounded queue: refuse rather than buffer without limit. A batch larger
     // than the bound is still taken when nothing else is waiting.
@@ -209,9 +248,7 @@ export class MessageStream {
     this.noteAcked(records.length);
 
     const entries: LogEntry[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      entries[i] = { offset: first + i, message: accepted[i], encoded: records[i] };
-    }
+    for (let i = 0; i < records.length; i++) entries[i] = new StreamEntry(first + i, records[i], messages?.[i]);
     // Publish strictly in offset order, whatever order the continuations run in.
     this.ready.set(first, entries);
     for (let batch = this.ready.get(this.window.nextOffset); batch; batch = this.ready.get(this.window.nextOffset)) {
@@ -261,6 +298,35 @@ export class MessageStream {
       }
       await this.nextPublish(signal);
     }
+  }
+
+  /**
+   * The first retained offset whose message Timestamp is at or after
+   * `timestampNs` (nextOffset when none is): where a backfill "from time T"
+   * starts. A binary search, so it assumes Timestamps grow with offsets, as
+   * they do for live input; with out-of-order timestamps it lands close.
+   */
+  async offsetForTime(timestampNs: bigint): Promise<number> {
+    let lo = this.firstOffset;
+    let hi = this.nextOffset; // answer in [lo, hi]
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const [entry] = await this.read(mid, 1);
+      if (!entry) {
+        hi = mid; // nothing readable there any more (retention): search below
+        continue;
+      }
+      let ts: bigint;
+      try {
+        ts = entry.message.timestamp;
+      } catch {
+        lo = entry.offset + 1; // an undecodable record: step over it
+        continue;
+      }
+      if (ts >= timestampNs) hi = Math.min(mid, entry.offset);
+      else lo = entry.offset + 1;
+    }
+    return Math.max(lo, this.firstOffset);
   }
 
   /** Call `listener` with every published batch, in order; returns an unsubscribe function. */
@@ -330,19 +396,7 @@ export class MessageStream {
     });
   }
 
-  private decode(offset: number, encoded: Uint8Array): LogEntry | undefined {
-    try {
-      return { offset, message: decodeMessage(encoded), encoded };
-    } catch {
-      this.counters.undecodable++;
-      return undefined;
-    }
-  }
-
-  /**
-   * Entries from `from` on and the offset to continue at (past records that
-   * failed to decode, and past offsets retention removed).
-   */
+  /** Entries from `from` on and the offset to continue at (past offsets retention removed). */
   private async readPage(from: number, max: number): Promise<{ entries: LogEntry[]; next: number }> {
     const head = this.window.nextOffset;
     if (from >= this.window.firstOffset) {
@@ -354,8 +408,7 @@ export class MessageStream {
     let next = from;
     for (const r of records) {
       if (r.offset >= head) break; // committed but not yet published: the window will have it
-      const entry = this.window.get(r.offset) ?? this.decode(r.offset, r.encoded);
-      if (entry) entries.push(entry);
+      entries.push(this.window.get(r.offset) ?? new StreamEntry(r.offset, r.encoded));
       next = r.offset + 1;
     }
     // Nothing on disk between `from` and the window: continue at the window.
@@ -389,11 +442,7 @@ export class MessageStream {
     while (from < next) {
       const records = await this.log.read(from, { maxRecords: 10_000 });
       if (records.length === 0) break;
-      for (const r of records) {
-        // Copy out of the read chunk so the window does not pin whole chunks.
-        const entry = this.decode(r.offset, r.encoded.slice());
-        if (entry) entries.push(entry);
-      }
+      for (const r of records) entries.push(new StreamEntry(r.offset, r.encoded));
       from = records[records.length - 1].offset + 1;
     }
     // The window must be contiguous: keep the run after the last gap.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleMessages } from '../inputs/sample-messages';
-import { RecentWindow, type LogEntry } from './recent-window';
+import { encodeMessage } from '../message/protobuf';
+import { RecentWindow, StreamEntry, type LogEntry } from './recent-window';
 
 const msgs = sampleMessages(50, 3);
 const entries = (first: number, n: number): LogEntry[] =>
@@ -50,5 +51,24 @@ describe('RecentWindow', () => {
     const bad = [...entries(52, 2), ...entries(60, 1)];
     expect(() => w.push(bad)).toThrow(/expected 54/);
     expect(() => new RecentWindow(0)).toThrow(RangeError);
+  });
+
+  it('keeps decoded messages only for the newest decodedCapacity entries; older ones decode on access', () => {
+    const w = new RecentWindow(10, 3);
+    const make = (first: number, n: number) =>
+      Array.from({ length: n }, (_, i) => new StreamEntry(first + i, encodeMessage(msgs[first + i]), msgs[first + i]));
+    w.push(make(0, 4));
+    w.push(make(4, 4));
+    const held = w.snapshot() as StreamEntry[];
+    expect(held.map((e) => e.isDecoded)).toEqual([false, false, false, false, false, true, true, true]);
+    // A cold entry still gives its message (decoded from bytes), without keeping it.
+    expect(held[0].message).toEqual(msgs[0]);
+    expect(held[0].message).not.toBe(held[0].message);
+    expect(held[0].isDecoded).toBe(false);
+    expect(held[7].message).toBe(msgs[7]);
+    const none = new RecentWindow(5, 0);
+    none.push(make(0, 2));
+    expect((none.snapshot() as StreamEntry[]).map((e) => e.isDecoded)).toEqual([false, false]);
+    expect(() => new RecentWindow(5, -1)).toThrow(RangeError);
   });
 });

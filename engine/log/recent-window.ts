@@ -5,30 +5,79 @@
  * [firstOffset, nextOffset).
  */
 import type { Message } from '../message/message';
+import { decodeMessage } from '../message/protobuf';
 
-/** One message of the stream: its offset, the decoded message and its encoded protobuf. */
+/** One message of the stream: its offset, its encoded protobuf and the decoded message. */
 export interface LogEntry {
   readonly offset: number;
-  readonly message: Message;
   /** The Heka protobuf as stored in the log (unframed). */
   readonly encoded: Uint8Array;
+  /**
+   * The decoded message: the object given to ingest, or decoded from
+   * `encoded` on first access (and kept). Throws MessageError only if stored
+   * bytes do not decode, which a log written by this code never holds.
+   */
+  readonly message: Message;
+}
+
+/**
+ * A LogEntry that decodes on demand: readers that only forward `encoded`
+ * (e.g. to worker threads) never pay for decoding, and the window holds
+ * bytes rather than object graphs.
+ */
+export class StreamEntry implements LogEntry {
+  readonly offset: number;
+  readonly encoded: Uint8Array;
+  private decoded: Message | undefined;
+  private keep = true;
+
+  constructor(offset: number, encoded: Uint8Array, message?: Message) {
+    this.offset = offset;
+    this.encoded = encoded;
+    this.decoded = message;
+  }
+
+  get message(): Message {
+    if (this.decoded) return this.decoded;
+    const m = decodeMessage(this.encoded);
+    if (this.keep) this.decoded = m;
+    return m;
+  }
+
+  /** Whether the decoded message is held (given at ingest, or decoded and kept). */
+  get isDecoded(): boolean {
+    return this.decoded !== undefined;
+  }
+
+  /** Drop the decoded form and stop keeping it (a decoded message costs ~2 KB; the bytes ~0.4 KB). */
+  release(): void {
+    this.decoded = undefined;
+    this.keep = false;
+  }
 }
 
 export const DEFAULT_WINDOW_CAPACITY = 200_000;
+export const DEFAULT_WINDOW_DECODED = 10_000;
 
 export class RecentWindow {
   readonly capacity: number;
+  /** Only the newest this-many entries keep a decoded message; older ones decode on access. */
+  readonly decodedCapacity: number;
   private readonly ring: (LogEntry | undefined)[];
   /** Ring slot of the oldest entry. */
   private head = 0;
   private count = 0;
   private next = 0;
 
-  constructor(capacity = DEFAULT_WINDOW_CAPACITY) {
+  constructor(capacity = DEFAULT_WINDOW_CAPACITY, decodedCapacity = Math.min(capacity, DEFAULT_WINDOW_DECODED)) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`window capacity must be a positive integer, got ${capacity}`);
     }
+    if (!Number.isInteger(decodedCapacity) || decodedCapacity < 0) {
+      throw new RangeError(`decoded capacity must be a non-negative integer, got ${decodedCapacity}`);
+    }
     this.capacity = capacity;
+    this.decodedCapacity = decodedCapacity;
     this.ring = new Array(capacity);
   }
 
@@ -67,11 +116,19 @@ export class RecentWindow {
     const cap = this.capacity;
     // Only the last `cap` entries of a huge batch can stay.
     const skip = entries.length > cap ? entries.length - cap : 0;
+    for (let i = 0; i < skip; i++) release(entries[i]);
     for (let i = skip; i < entries.length; i++) {
       const slot = (this.head + this.count) % cap;
+      const evicted = this.ring[slot];
+      if (evicted && this.count === cap) release(evicted);
       this.ring[slot] = entries[i];
       if (this.count < cap) this.count++;
       else this.head = (this.head + 1) % cap;
+      // The entry that just left the decoded zone.
+      if (this.count > this.decodedCapacity) {
+        const cold = this.ring[(this.head + this.count - 1 - this.decodedCapacity) % cap];
+        if (cold) release(cold);
+      }
     }
     this.next = first + entries.length;
   }
@@ -84,6 +141,7 @@ export class RecentWindow {
     this.next = nextOffset;
   }
 
+  /** Entry at `offset`, if the window holds it. */
   get(offset: number): LogEntry | undefined {
     if (offset < this.firstOffset || offset >= this.next) return undefined;
     return this.ring[(this.head + (offset - this.firstOffset)) % this.capacity];
@@ -107,4 +165,8 @@ export class RecentWindow {
   snapshot(max = Infinity): LogEntry[] {
     return this.slice(Math.max(this.firstOffset, this.next - max));
   }
+}
+
+function release(e: LogEntry): void {
+  if (e instanceof StreamEntry) e.release();
 }

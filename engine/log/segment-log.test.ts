@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,13 +151,22 @@ describe('SegmentLog append and read', () => {
     await log.close();
   });
 
-  it('refuses a second open of the same directory', async () => {
+  it('refuses a second open of the same directory, in this process or another live one', async () => {
     const dir = tempDir();
     const log = await SegmentLog.open(dir);
     await expect(SegmentLog.open(dir)).rejects.toThrow(LogLockedError);
     await log.close();
-    const again = await SegmentLog.open(dir);
-    await again.close();
+    const [a, b] = await Promise.allSettled([SegmentLog.open(dir), SegmentLog.open(dir)]);
+    expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
+    for (const r of [a, b]) if (r.status === 'fulfilled') await r.value.close();
+
+    const other = spawn('sleep', ['30']);
+    writeFileSync(join(dir, 'LOCK'), `${other.pid}\n`);
+    await expect(SegmentLog.open(dir)).rejects.toThrow(new RegExp(`in use by process ${other.pid}`));
+    other.kill('SIGKILL');
+    await new Promise((r) => other.on('exit', r));
+    const stale = await SegmentLog.open(dir); // the lock of a dead process is stale
+    await stale.close();
   });
 });
 

@@ -15,7 +15,7 @@
  */
 import { join, resolve } from 'node:path';
 import { MAX_MESSAGE_SIZE, MessageError } from '../message/message';
-import { LogClosedError, LogError, LogLockedError, writeFailure } from './errors';
+import { LogClosedError, LogLockedError, writeFailure } from './errors';
 import { fsyncDir, isNotFound, nodeLogFs, writeFully, type LogFs } from './log-fs';
 import { SparseIndex } from './segment-index';
 import {
@@ -128,8 +128,14 @@ const DEFAULTS = {
 };
 const LOCK_FILE = 'LOCK';
 const READ_CHUNK = 256 * 1024;
-/** Data directories open in this process (a second open would corrupt the tail). */
-const openDirs = new Set<string>();
+/**
+ * Data directories open in this process (a second open would corrupt the
+ * tail). Kept on globalThis: a bundler may load this module twice (e.g. a
+ * custom server and a route handler), and both copies must see one set.
+ */
+const OPEN_DIRS = Symbol.for('foresight.log.openDirs');
+const openDirs: Set<string> = ((globalThis as Record<symbol, unknown>)[OPEN_DIRS] as Set<string> | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[OPEN_DIRS] = new Set<string>()) as Set<string>;
 
 export class SegmentLog {
   readonly dir: string;
@@ -183,7 +189,8 @@ export class SegmentLog {
       indexIntervalBytes: positive(options.indexIntervalBytes, DEFAULTS.indexIntervalBytes, 'indexIntervalBytes'),
       maxCommitBytes: positive(options.maxCommitBytes, DEFAULTS.maxCommitBytes, 'maxCommitBytes'),
     };
-    if (opts.segmentBytes > 0xffffffff) throw new RangeError('segmentBytes must be below 4 GiB');
+    // Index positions are 32-bit; leave room for the commit that ends a segment.
+    if (opts.segmentBytes > 1024 ** 3) throw new RangeError(`segmentBytes must be at most 1 GiB, got ${opts.segmentBytes}`);
     opts.retentionCheckMs = positive(
       options.retentionCheckMs,
       opts.retentionMs > 0 ? Math.min(60_000, Math.max(10, opts.retentionMs / 10)) : 60_000,
@@ -317,9 +324,13 @@ export class SegmentLog {
     this.closed = true;
     clearInterval(this.retentionTimer);
     if (this.writing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    const fd = this.active.fd;
-    this.active.fd = undefined;
-    if (fd !== undefined) await this.io.close(fd).catch(() => undefined);
+    // A read in flight on the active segment closes the fd when it finishes.
+    this.active.sealed = true;
+    if (this.active.fdUsers === 0) {
+      const fd = this.active.fd;
+      this.active.fd = undefined;
+      if (fd !== undefined) await this.io.close(fd).catch(() => undefined);
+    }
     await releaseLock(this.io, this.dir);
   }
 
@@ -707,23 +718,30 @@ async function writeIndexFile(io: LogFs, path: string, data: Uint8Array): Promis
 
 async function acquireLock(io: LogFs, dir: string): Promise<void> {
   if (openDirs.has(dir)) throw new LogLockedError(`the log in ${dir} is already open in this process`);
+  openDirs.add(dir);
   const path = join(dir, LOCK_FILE);
   try {
-    const pid = Number(new TextDecoder().decode(await io.readFile(path)).trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-      throw new LogLockedError(`the log in ${dir} is in use by process ${pid} (${path})`);
+    let fd: number;
+    try {
+      fd = await io.open(path, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock file exists: it is stale unless its process is alive.
+      const pid = Number(new TextDecoder().decode(await io.readFile(path)).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new LogLockedError(`the log in ${dir} is in use by process ${pid} (${path})`);
+      }
+      fd = await io.open(path, 'w');
+    }
+    try {
+      await writeFully(io, fd, new TextEncoder().encode(`${process.pid}\n`), 0);
+    } finally {
+      await io.close(fd);
     }
   } catch (err) {
-    if (err instanceof LogError) throw err;
-    if (!isNotFound(err)) throw err;
+    openDirs.delete(dir);
+    throw err;
   }
-  const fd = await io.open(path, 'w');
-  try {
-    await writeFully(io, fd, new TextEncoder().encode(`${process.pid}\n`), 0);
-  } finally {
-    await io.close(fd);
-  }
-  openDirs.add(dir);
 }
 
 async function releaseLock(io: LogFs, dir: string): Promise<void> {

@@ -20,8 +20,9 @@
  *   (lua_sandbox goes through doubles); number values compare as doubles.
  * - Uuid: see uuidBytesOf.
  */
-import type { FieldValue, Message } from '../message/message';
+import type { Message } from '../message/message';
 import { readField, uuidToHex } from '../message/fields';
+import { parseUuid } from '../message/uuid';
 import type { MatcherNode, Operand, Operator, RelationalOp, StringHeaderName, TestNode } from './ast';
 import { bytesEqual, compareBytes, compareUtf8, utf8Bytes } from './byte-string';
 import { bigintComparison, exactDecimal, type ExactDecimal } from './exact-decimal';
@@ -55,7 +56,7 @@ export function compileNode(node: MatcherNode): MessagePredicate {
 
 function compileTest(test: TestNode): MessagePredicate {
   const { target, op, operand } = test;
-  if (target.kind === 'field') return fieldTest(target.name, target.fi, target.ai, op, operand);
+  if (target.kind === 'field') return fieldTest(intern(target.name), target.fi, target.ai, op, operand);
   switch (target.name) {
     case 'Type':
     case 'Logger':
@@ -73,8 +74,7 @@ function compileTest(test: TestNode): MessagePredicate {
     case 'Timestamp': {
       const literal: ExactDecimal =
         operand.kind === 'time' ? { floor: operand.ns, fractional: false } : exactDecimal(numberText(operand));
-      const compare = bigintComparison(op as RelationalOp, literal);
-      return (m) => compare(m.timestamp);
+      return timestampTest(op as RelationalOp, literal);
     }
   }
 }
@@ -164,16 +164,8 @@ function stringHeaderEquality(name: StringHeaderName, lit: string, negate: boole
  * of the lower-case hex form. Patterns (=~, !~) run on the 32 lower-case hex
  * characters, the form read_message('Uuid') returns in Foresight.
  */
-export function uuidBytesOf(literal: string): Uint8Array {
-  let hex: string | undefined;
-  if (/^[0-9a-fA-F]{32}$/.test(literal)) hex = literal;
-  else if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(literal)) {
-    hex = literal.replace(/-/g, '');
-  }
-  if (hex === undefined) return utf8Bytes(literal);
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+function uuidBytesOf(literal: string): Uint8Array {
+  return parseUuid(literal) ?? utf8Bytes(literal);
 }
 
 function uuidTest(op: Operator, operand: Operand): MessagePredicate {
@@ -202,6 +194,29 @@ function uuidTest(op: Operator, operand: Operand): MessagePredicate {
 
 // ---- numeric headers -----------------------------------------------------
 
+/** Direct closures for whole-number literals (the usual case), the general comparison otherwise. */
+function timestampTest(op: RelationalOp, literal: ExactDecimal): MessagePredicate {
+  if (literal.fractional) {
+    const compare = bigintComparison(op, literal);
+    return (m) => compare(m.timestamp);
+  }
+  const t = literal.floor;
+  switch (op) {
+    case '==':
+      return (m) => m.timestamp === t;
+    case '!=':
+      return (m) => m.timestamp !== t;
+    case '<':
+      return (m) => m.timestamp < t;
+    case '<=':
+      return (m) => m.timestamp <= t;
+    case '>':
+      return (m) => m.timestamp > t;
+    case '>=':
+      return (m) => m.timestamp >= t;
+  }
+}
+
 function numberTest(get: (m: Message) => number, op: RelationalOp, operand: Operand): MessagePredicate {
   const d = numberValue(operand);
   switch (op) {
@@ -222,36 +237,29 @@ function numberTest(get: (m: Message) => number, op: RelationalOp, operand: Oper
 
 // ---- Fields --------------------------------------------------------------
 
-type FieldReader = (m: Message) => FieldValue | undefined;
-
-function fieldReader(name: string, fi: number, ai: number): FieldReader {
-  if (fi === 0 && ai === 0) {
-    return (m) => {
-      const fields = m.fields;
-      for (let i = 0, n = fields.length; i < n; i++) {
-        const f = fields[i];
-        if (f.name === name) return f.value[0];
-      }
-      return undefined;
-    };
-  }
-  return (m) => readField(m, name, fi, ai);
+/** Fields[name][fi][ai]; tests call readField directly, a static call the JIT can inline. */
+interface FieldRef {
+  name: string;
+  fi: number;
+  ai: number;
 }
 
 function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: Operand): MessagePredicate {
-  const read = fieldReader(name, fi, ai);
+  const ref: FieldRef = { name, fi, ai };
   switch (operand.kind) {
     case 'nil':
-      return op === '==' ? (m) => read(m) === undefined : (m) => read(m) !== undefined;
+      return op === '=='
+        ? (m) => readField(m, name, fi, ai) === undefined
+        : (m) => readField(m, name, fi, ai) !== undefined;
     case 'pattern':
-      return fieldPatternTest(read, op === '!~', operand);
+      return fieldPatternTest(ref, op === '!~', operand);
     case 'string':
-      if (op === '==' && fi === 0 && ai === 0) return fieldStringEquals(name, operand.value);
-      return fieldStringTest(read, op as RelationalOp, operand.value);
+      if (op === '==' && fi === 0 && ai === 0) return fieldStringEquals(name, stringText(operand));
+      return fieldStringTest(ref, op as RelationalOp, stringText(operand));
     case 'number':
-      return fieldNumberTest(read, op as RelationalOp, operand);
+      return fieldNumberTest(ref, op as RelationalOp, operand);
     case 'bool':
-      return fieldBoolTest(read, op === '!=', operand.value);
+      return fieldBoolTest(ref, op === '!=', operand.value);
     case 'time':
       throw new Error('unreachable: a time literal on a field');
   }
@@ -273,41 +281,44 @@ function fieldStringEquals(name: string, lit: string): MessagePredicate {
   };
 }
 
-function fieldStringTest(read: FieldReader, op: RelationalOp, lit: string): MessagePredicate {
+function fieldStringTest(ref: FieldRef, op: RelationalOp, lit: string): MessagePredicate {
+  const { name, fi, ai } = ref;
   const litBytes = utf8Bytes(lit);
   const holds = relation(op);
   return (m) => {
-    const v = read(m);
+    const v = readField(m, name, fi, ai);
     if (typeof v === 'string') return holds(v === lit ? 0 : compareUtf8(v, lit));
     if (typeof v === 'object') return holds(compareBytes(v, litBytes));
     return false;
   };
 }
 
-function fieldPatternTest(read: FieldReader, negate: boolean, operand: Operand & { kind: 'pattern' }): MessagePredicate {
+function fieldPatternTest(ref: FieldRef, negate: boolean, operand: Operand & { kind: 'pattern' }): MessagePredicate {
+  const { name, fi, ai } = ref;
   const { test, testBytes } = operand.pattern;
   if (negate) {
     return (m) => {
-      const v = read(m);
+      const v = readField(m, name, fi, ai);
       if (typeof v === 'string') return !test(v);
       if (typeof v === 'object') return !testBytes(v);
       return false;
     };
   }
   return (m) => {
-    const v = read(m);
+    const v = readField(m, name, fi, ai);
     if (typeof v === 'string') return test(v);
     if (typeof v === 'object') return testBytes(v);
     return false;
   };
 }
 
-function fieldNumberTest(read: FieldReader, op: RelationalOp, operand: Operand & { kind: 'number' }): MessagePredicate {
+function fieldNumberTest(ref: FieldRef, op: RelationalOp, operand: Operand & { kind: 'number' }): MessagePredicate {
+  const { name, fi, ai } = ref;
   const d = operand.value;
   const exact = bigintComparison(op, exactDecimal(operand.text));
   const holds = doubleComparison(op, d);
   return (m) => {
-    const v = read(m);
+    const v = readField(m, name, fi, ai);
     if (typeof v === 'number') return holds(v);
     if (typeof v === 'bigint') return exact(v);
     return false;
@@ -315,11 +326,12 @@ function fieldNumberTest(read: FieldReader, op: RelationalOp, operand: Operand &
 }
 
 /** TRUE/FALSE match BOOL values and numbers equal to 1/0, as in lua_sandbox. */
-function fieldBoolTest(read: FieldReader, negate: boolean, b: boolean): MessagePredicate {
+function fieldBoolTest(ref: FieldRef, negate: boolean, b: boolean): MessagePredicate {
+  const { name, fi, ai } = ref;
   const n = b ? 1 : 0;
   const big = b ? 1n : 0n;
   return (m) => {
-    const v = read(m);
+    const v = readField(m, name, fi, ai);
     switch (typeof v) {
       case 'boolean':
         return (v === b) !== negate;
@@ -334,6 +346,15 @@ function fieldBoolTest(read: FieldReader, negate: boolean, b: boolean): MessageP
 }
 
 // ---- helpers -------------------------------------------------------------
+
+/**
+ * The engine's canonical copy of `s` (property keys are interned), so that
+ * `===` against interned message strings is a pointer comparison instead of
+ * a char-by-char one.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
 
 function relation(op: RelationalOp): (cmp: number) => boolean {
   switch (op) {
@@ -371,7 +392,7 @@ function doubleComparison(op: RelationalOp, d: number): (v: number) => boolean {
 
 function stringText(operand: Operand): string {
   if (operand.kind !== 'string') throw new Error(`unreachable: expected a string operand, got ${operand.kind}`);
-  return operand.value;
+  return intern(operand.value);
 }
 
 function numberValue(operand: Operand): number {

@@ -27,6 +27,8 @@ import { MatcherError } from './matcher-error';
 export const MAX_TESTS = 128;
 export const MAX_STRING_BYTES = 255;
 export const MAX_INDEX = 255;
+/** Parentheses nested deeper than this are refused (the parser recurses once per level). */
+export const MAX_NESTING = 256;
 
 const STRING_HEADERS: ReadonlySet<string> = new Set<StringHeaderName>([
   'Type',
@@ -42,6 +44,7 @@ const TIME = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:([Zz])|([+-]
 
 /** Parses `expression`; throws MatcherError. */
 export function parseMatcher(expression: string): MatcherNode {
+  if (typeof expression !== 'string') throw new MatcherError('a matcher expression must be a string', 0);
   return new Parser(expression).parse();
 }
 
@@ -55,6 +58,7 @@ interface StringToken {
 class Parser {
   private pos = 0;
   private tests = 0;
+  private depth = 0;
 
   constructor(private readonly src: string) {}
 
@@ -94,9 +98,13 @@ class Parser {
   private parsePrimary(): MatcherNode {
     if (this.src[this.pos] !== '(') return this.parseTest();
     const open = this.pos++;
+    if (++this.depth > MAX_NESTING) {
+      throw new MatcherError(`parentheses nested deeper than ${MAX_NESTING}`, open);
+    }
     this.skipSpace();
     if (this.src[this.pos] === ')') throw new MatcherError("empty parentheses: expected a test after '('", this.pos);
     const inner = this.parseOr();
+    this.depth--;
     if (this.src[this.pos] !== ')') {
       if (this.pos >= this.src.length) throw new MatcherError("unclosed '(': expected ')'", open);
       this.rejectSingleLogical();

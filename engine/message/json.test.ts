@@ -182,20 +182,26 @@ describe('messageFromJSON: Fields', () => {
       [{ name: 'a', value: [] }, "Fields[0] 'a': value is an empty array"],
       [{ name: 'a', value_type: 7, value: 1 }, "Fields[0] 'a'.value_type: expected 0-4 or STRING, BYTES, INTEGER, DOUBLE, BOOL, got number 7"],
       [{ name: 'a', value_type: 'TEXT', value: 1 }, /got the string "TEXT"/],
-      [{ name: 'a', value_type: 'STRING', value: 1 }, "Fields[0] 'a'.value[0]: expected a string, got number 1"],
+      [{ name: 'a', value_type: 'STRING', value: 1 }, "Fields[0] 'a'.value: expected a string, got number 1"],
       [{ name: 'a', value_type: 'INTEGER', value: [1, 1.5] }, "Fields[0] 'a'.value[1]: expected an integer, got 1.5"],
       [{ name: 'a', value_type: 'INTEGER', value: '1e3' }, /expected an integer \(a number or a string of digits\), got the string "1e3"/],
       [{ name: 'a', value_type: 'INTEGER', value: '9223372036854775808' }, /outside the int64 range/],
       [{ name: 'a', value_type: 'DOUBLE', value: 'nan' }, /expected a number \(or "NaN", "Infinity", "-Infinity"\), got the string "nan"/],
-      [{ name: 'a', value_type: 'BOOL', value: 0 }, "Fields[0] 'a'.value[0]: expected true or false, got number 0"],
+      [{ name: 'a', value_type: 'BOOL', value: 0 }, "Fields[0] 'a'.value: expected true or false, got number 0"],
       [{ name: 'a', value_type: 'BYTES', value: 'not base64!' }, /BYTES values are base64 strings; "not base64!" is not valid base64/],
-      [{ name: 'a', value_type: 'BYTES', value: 5 }, "Fields[0] 'a'.value[0]: expected a base64 string, got number 5"],
+      [{ name: 'a', value_type: 'BYTES', value: 5 }, "Fields[0] 'a'.value: expected a base64 string, got number 5"],
       [{ name: 'a', value: [1, 'x'] }, "Fields[0] 'a'.value: array mixes number and string elements"],
+      [{ name: 'a', value: [1, {}] }, "Fields[0] 'a'.value[1]: expected a string, number, boolean or array, got object"],
+      [{ name: 'a', value_type: 'STRING', value: ['x', 'y', 3] }, "Fields[0] 'a'.value[2]: expected a string, got number 3"],
       [{ name: 'a', representation: 5, value: 1 }, "Fields[0] 'a'.representation: expected a string, got number 5"],
     ];
     for (const [entry, message] of cases) {
       expectMessageError(() => messageFromJSON({ ...base, Fields: [entry] }), message);
     }
+    expectMessageError(
+      () => messageFromJSON({ ...base, Fields: [{ name: 'ok', value: 1 }, { name: 'b', value_type: 'BOOL', value: [true, 'x'] }] }),
+      'Fields[1] \'b\'.value[1]: expected true or false, got the string "x"',
+    );
   });
 
   it('rejects messages that would encode beyond 64 KiB', () => {

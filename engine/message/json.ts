@@ -37,6 +37,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const DIGITS = /^-?\d+$/;
 
+const EXACT_KEYS = new Set<string>([...HEADER_NAMES, 'Fields']);
 const HEADER_BY_LOWER_CASE = new Map<string, string>(
   [...HEADER_NAMES, 'Fields'].map((h) => [h.toLowerCase(), h]),
 );
@@ -54,6 +55,7 @@ export function messageFromJSON(json: unknown): Message {
   if (!isPlainObject(json)) throw new MessageError(`expected a JSON object, got ${describe(json)}`);
   const o = json as Record<string, unknown>;
   for (const key in o) {
+    if (EXACT_KEYS.has(key)) continue;
     const header = HEADER_BY_LOWER_CASE.get(key.toLowerCase());
     if (header !== undefined && header !== key) {
       throw new MessageError(`unknown key; headers are case-sensitive, did you mean "${header}"?`, key);
@@ -226,9 +228,9 @@ function optionalString(v: unknown, path: string): string | undefined {
 }
 
 function checkString(v: unknown, path: string): string {
-  if (typeof v !== 'string') throw new MessageError(`expected a string, got ${describe(v)}`, path);
+  if (typeof v !== 'string') throw err(`expected a string, got ${describe(v)}`, path);
   if (!(v as unknown as { isWellFormed(): boolean }).isWellFormed()) {
-    throw new MessageError('contains a lone surrogate, which has no UTF-8 encoding', path);
+    throw err('contains a lone surrogate, which has no UTF-8 encoding', path);
   }
   return v;
 }
@@ -243,51 +245,101 @@ function optionalInteger(v: unknown, path: string): number | undefined {
 
 // ---------------------------------------------------------------- fields
 
+// Where we are in Fields, for error paths. Paths are built only when an error
+// is thrown (as P_ codes resolved by err()), not per value: that would cost
+// more than the conversion itself.
+let fieldIndex = 0;
+let fieldName = '';
+let valueIndex = 0;
+let valueIsArray = false;
+const P_LIST_FIELD = '\0list.field';
+const P_LIST_NAME = '\0list.name';
+const P_LIST = '\0list';
+const P_LIST_REPRESENTATION = '\0list.representation';
+const P_LIST_VALUE_TYPE = '\0list.value_type';
+const P_LIST_VALUES = '\0list.values';
+const P_LIST_VALUE = '\0list.value';
+const P_SHORT = '\0short';
+const P_SHORT_VALUE = '\0short.value';
+
+function resolvePath(path: string): string {
+  if (path.charCodeAt(0) !== 0) return path;
+  const listed = `Fields[${fieldIndex}] '${fieldName}'`;
+  switch (path) {
+    case P_LIST_FIELD:
+      return `Fields[${fieldIndex}]`;
+    case P_LIST_NAME:
+      return `Fields[${fieldIndex}].name`;
+    case P_LIST:
+      return listed;
+    case P_LIST_REPRESENTATION:
+      return `${listed}.representation`;
+    case P_LIST_VALUE_TYPE:
+      return `${listed}.value_type`;
+    case P_LIST_VALUES:
+      return `${listed}.value`;
+    case P_LIST_VALUE:
+      return valueIsArray ? `${listed}.value[${valueIndex}]` : `${listed}.value`;
+    case P_SHORT:
+      return `Fields.${fieldName}`;
+    default: // P_SHORT_VALUE
+      return valueIsArray ? `Fields.${fieldName}[${valueIndex}]` : `Fields.${fieldName}`;
+  }
+}
+
+/** A MessageError at `path` (a plain path or a P_ code). */
+function err(message: string, path: string): MessageError {
+  return new MessageError(message, resolvePath(path));
+}
+
 function listField(entry: unknown, i: number): Field {
-  const path = `Fields[${i}]`;
+  fieldIndex = i;
   if (!isPlainObject(entry)) {
-    throw new MessageError(`expected an object with name, value_type and value, got ${describe(entry)}`, path);
+    throw err(`expected an object with name, value_type and value, got ${describe(entry)}`, P_LIST_FIELD);
   }
   const e = entry as Record<string, unknown>;
-  const name = checkString(e.name, `${path}.name`);
-  const where = `Fields[${i}] '${name}'`;
-  const representation = optionalString(e.representation, `${where}.representation`) ?? '';
+  const name = checkString(e.name, P_LIST_NAME);
+  fieldName = name;
+  const representation = optionalString(e.representation, P_LIST_REPRESENTATION) ?? '';
   const raw = e.value;
-  if (raw === undefined || raw === null) throw new MessageError('has no value', where);
-  const values = Array.isArray(raw) ? raw : [raw];
-  if (values.length === 0) throw new MessageError('value is an empty array', where);
+  if (raw === undefined || raw === null) throw err('has no value', P_LIST);
+  valueIsArray = Array.isArray(raw);
+  const values = valueIsArray ? (raw as unknown[]) : [raw];
+  if (values.length === 0) throw err('value is an empty array', P_LIST);
 
   const vt = e.value_type;
   let valueType: ValueType;
   if (vt === undefined || vt === null) {
-    valueType = inferType(values, `${where}.value`, Array.isArray(raw));
+    valueType = inferType(values, P_LIST_VALUES, P_LIST_VALUE);
   } else if (typeof vt === 'number' && (vt === 0 || vt === 1 || vt === 2 || vt === 3 || vt === 4)) {
     valueType = vt;
   } else if (typeof vt === 'string' && VALUE_TYPE_BY_NAME[vt.toUpperCase()] !== undefined) {
     valueType = VALUE_TYPE_BY_NAME[vt.toUpperCase()];
   } else {
-    throw new MessageError(
-      `expected 0-4 or STRING, BYTES, INTEGER, DOUBLE, BOOL, got ${describe(vt)}`,
-      `${where}.value_type`,
-    );
+    throw err(`expected 0-4 or STRING, BYTES, INTEGER, DOUBLE, BOOL, got ${describe(vt)}`, P_LIST_VALUE_TYPE);
   }
   const value: FieldValue[] = new Array(values.length);
-  for (let j = 0; j < values.length; j++) value[j] = convertValue(values[j], valueType, `${where}.value[${j}]`);
+  for (let j = 0; j < values.length; j++) {
+    valueIndex = j;
+    value[j] = convertValue(values[j], valueType, P_LIST_VALUE);
+  }
   return { name, valueType, representation, value };
 }
 
 function shorthandField(name: string, raw: unknown): Field {
-  const path = `Fields.${name}`;
   checkString(name, 'Fields');
+  fieldName = name;
   if (raw === null || (typeof raw === 'object' && !Array.isArray(raw) && !(raw instanceof Uint8Array))) {
-    throw new MessageError(`expected a string, number, boolean or array, got ${describe(raw)}`, path);
+    throw err(`expected a string, number, boolean or array, got ${describe(raw)}`, P_SHORT);
   }
-  const values = Array.isArray(raw) ? raw : [raw];
-  if (values.length === 0) throw new MessageError('empty arrays have no value type; give at least one element', path);
-  const valueType = inferType(values, path, Array.isArray(raw));
+  valueIsArray = Array.isArray(raw);
+  const values = valueIsArray ? (raw as unknown[]) : [raw];
+  if (values.length === 0) throw err('empty arrays have no value type; give at least one element', P_SHORT);
+  const valueType = inferType(values, P_SHORT, P_SHORT_VALUE);
   const value: FieldValue[] = new Array(values.length);
   for (let j = 0; j < values.length; j++) {
-    value[j] = convertValue(values[j], valueType, Array.isArray(raw) ? `${path}[${j}]` : path);
+    valueIndex = j;
+    value[j] = convertValue(values[j], valueType, P_SHORT_VALUE);
   }
   return { name, valueType, representation: '', value };
 }
@@ -297,19 +349,19 @@ function shorthandField(name: string, raw: unknown): Field {
  * arrays BYTES, bigints INTEGER; numbers INTEGER when every one is an integer
  * within int64, else DOUBLE. Mixed kinds are an error.
  */
-function inferType(values: unknown[], path: string, isArray: boolean): ValueType {
+function inferType(values: unknown[], path: string, elementPath: string): ValueType {
   let kind: string | undefined;
   let allIntegers = true;
   for (let j = 0; j < values.length; j++) {
     const v = values[j];
     const k = v instanceof Uint8Array ? 'bytes' : v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
     if (k !== 'string' && k !== 'number' && k !== 'boolean' && k !== 'bigint' && k !== 'bytes') {
-      const where = isArray ? `${path}[${j}]` : path;
-      throw new MessageError(`expected a string, number, boolean or array, got ${describe(v)}`, where);
+      valueIndex = j;
+      throw err(`expected a string, number, boolean or array, got ${describe(v)}`, elementPath);
     }
     const kk = k === 'bigint' ? 'number' : k;
     if (kind === undefined) kind = kk;
-    else if (kind !== kk) throw new MessageError(`array mixes ${kind} and ${kk} elements`, path);
+    else if (kind !== kk) throw err(`array mixes ${kind} and ${kk} elements`, path);
     if (k === 'number' && !isInt64Number(v as number)) allIntegers = false;
   }
   switch (kind) {
@@ -337,9 +389,9 @@ function convertValue(v: unknown, valueType: ValueType, path: string): FieldValu
       if (typeof v === 'string') {
         const b = decodeBase64(v);
         if (b) return b;
-        throw new MessageError(`BYTES values are base64 strings; ${quote(v)} is not valid base64`, path);
+        throw err(`BYTES values are base64 strings; ${quote(v)} is not valid base64`, path);
       }
-      throw new MessageError(`expected a base64 string, got ${describe(v)}`, path);
+      throw err(`expected a base64 string, got ${describe(v)}`, path);
     case ValueType.INTEGER:
       return toInteger(v, path);
     case ValueType.DOUBLE:
@@ -351,10 +403,10 @@ function convertValue(v: unknown, valueType: ValueType, path: string): FieldValu
         if (v === '-Infinity') return -Infinity;
         if (v === '-0') return -0;
       }
-      throw new MessageError(`expected a number (or "NaN", "Infinity", "-Infinity"), got ${describe(v)}`, path);
+      throw err(`expected a number (or "NaN", "Infinity", "-Infinity"), got ${describe(v)}`, path);
     case ValueType.BOOL:
       if (typeof v === 'boolean') return v;
-      throw new MessageError(`expected true or false, got ${describe(v)}`, path);
+      throw err(`expected true or false, got ${describe(v)}`, path);
   }
 }
 
@@ -362,19 +414,19 @@ function convertValue(v: unknown, valueType: ValueType, path: string): FieldValu
 function toInteger(v: unknown, path: string): number | bigint {
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v)) return v;
-    if (!Number.isInteger(v)) throw new MessageError(`expected an integer, got ${v}`, path);
+    if (!Number.isInteger(v)) throw err(`expected an integer, got ${v}`, path);
     return checkInt64(BigInt(v), path);
   }
   let b: bigint;
   if (typeof v === 'bigint') b = v;
   else if (typeof v === 'string' && DIGITS.test(v)) b = BigInt(v);
-  else throw new MessageError(`expected an integer (a number or a string of digits), got ${describe(v)}`, path);
+  else throw err(`expected an integer (a number or a string of digits), got ${describe(v)}`, path);
   checkInt64(b, path);
   return b >= -BigInt(Number.MAX_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
 }
 
 function checkInt64(v: bigint, path: string): bigint {
-  if (v < INT64_MIN || v > INT64_MAX) throw new MessageError(`${v} is outside the int64 range`, path);
+  if (v < INT64_MIN || v > INT64_MAX) throw err(`${v} is outside the int64 range`, path);
   return v;
 }
 

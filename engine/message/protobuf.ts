@@ -33,6 +33,10 @@ const WIRE_FIXED32 = 5;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
+// Node's Buffer, when present: its latin1Slice works on any Uint8Array and is
+// the fastest bytes-to-string path for ASCII. Elsewhere TextDecoder does it all.
+const nodeBuffer = (globalThis as { Buffer?: { prototype: { latin1Slice(this: Uint8Array, start: number, end: number): string } } })
+  .Buffer;
 
 // ---------------------------------------------------------------- decoding
 
@@ -115,9 +119,10 @@ function readMessage(end: number): Message {
         m.hostname = readStringField(end, wire, 'Hostname', keyAt);
         break;
       case 10: {
-        const index = m.fields.length;
-        const len = readLength(end, wire, `Fields[${index}]`, keyAt);
-        m.fields.push(readField(pos + len, index));
+        fieldIndex = m.fields.length;
+        fieldName = undefined;
+        const len = readLength(end, wire, F_KEY, keyAt);
+        m.fields.push(readField(pos + len, fieldIndex));
         break;
       }
       default:
@@ -140,98 +145,149 @@ const VALUE_TAG_TYPE: Record<number, ValueType> = {
   8: ValueType.BOOL,
 };
 
+// Where the decoder is inside a field, for error paths. Paths are built only
+// when an error is thrown: building them per value would dominate decoding.
+let fieldIndex = 0;
+let fieldName: string | undefined;
+let valueIndex = 0;
+const F_KEY = '\0key';
+const F_NAME = '\0name';
+const F_VALUE_TYPE = '\0value_type';
+const F_REPRESENTATION = '\0representation';
+const F_VALUE = '\0value';
+const F_VALUES = '\0values';
+// The encoder's codes: the same variables, paths in the Message's own terms.
+const E_FIELD = '\0e.field';
+const E_NAME = '\0e.name';
+const E_REPRESENTATION = '\0e.representation';
+const E_VALUE = '\0e.value';
+
+/** The error path for `what`: a header name as is, or one of the F_ codes expanded for the current field. */
+function pathOf(what: string): string | undefined {
+  if (what === '') return undefined;
+  if (what.charCodeAt(0) !== 0) return what;
+  const field = `Fields[${fieldIndex}]`;
+  const named = fieldName === undefined ? field : `${field} '${fieldName}'`;
+  switch (what) {
+    case E_FIELD:
+      return field;
+    case E_NAME:
+      return `${field}.name`;
+    case E_REPRESENTATION:
+      return `${field}.representation`;
+    case E_VALUE:
+      return `${field}.value[${valueIndex}]`;
+    case F_NAME:
+      return `${field}.name`;
+    case F_VALUE_TYPE:
+      return `${named} value_type`;
+    case F_REPRESENTATION:
+      return `${named} representation`;
+    case F_VALUE:
+      return `${named} value[${valueIndex}]`;
+    case F_VALUES:
+      return `${named} value`;
+    default:
+      return named;
+  }
+}
+
 function readField(end: number, index: number): Field {
   const start = pos;
+  fieldIndex = index;
+  fieldName = undefined;
   let name: string | undefined;
   let valueType = -1;
   let representation = '';
   let valueTag = 0; // the value tag seen, 0 for none yet
   const value: FieldValue[] = [];
-  const where = (): string => (name === undefined ? `Fields[${index}]` : `Fields[${index}] '${name}'`);
   while (pos < end) {
     const keyAt = pos;
-    readVarint(end, where());
-    if (hi !== 0) fail(`invalid key at byte ${keyAt}`, where());
+    readVarint(end, F_KEY);
+    if (hi !== 0) fail(`invalid key at byte ${keyAt}`, F_KEY);
     const tag = lo >>> 3;
     const wire = lo & 7;
     if (tag >= 4 && tag <= 8) {
       if (valueTag !== 0 && valueTag !== tag) {
-        fail(`has values of two types (tags ${valueTag} and ${tag}) at byte ${keyAt}`, where());
+        fail(`has values of two types (tags ${valueTag} and ${tag}) at byte ${keyAt}`, F_KEY);
       }
       valueTag = tag;
     }
+    valueIndex = value.length;
     switch (tag) {
       case 1:
-        name = readStringField(end, wire, `Fields[${index}].name`, keyAt);
+        name = fieldName = readStringField(end, wire, F_NAME, keyAt);
         break;
       case 2:
-        expectWire(wire, WIRE_VARINT, `${where()} value_type`, keyAt);
-        readVarint(end, `${where()} value_type`);
-        if (hi !== 0 || lo > 4) fail(`unknown value_type ${int64Value()} at byte ${keyAt}`, where());
+        expectWire(wire, WIRE_VARINT, F_VALUE_TYPE, keyAt);
+        readVarint(end, F_VALUE_TYPE);
+        if (hi !== 0 || lo > 4) fail(`unknown value_type ${int64Value()} at byte ${keyAt}`, F_KEY);
         valueType = lo;
         break;
       case 3:
-        representation = readStringField(end, wire, `${where()} representation`, keyAt);
+        representation = readStringField(end, wire, F_REPRESENTATION, keyAt);
         break;
       case 4:
-        value.push(readStringField(end, wire, `${where()} value[${value.length}]`, keyAt));
+        value.push(readStringField(end, wire, F_VALUE, keyAt));
         break;
       case 5: {
-        const len = readLength(end, wire, `${where()} value[${value.length}]`, keyAt);
+        const len = readLength(end, wire, F_VALUE, keyAt);
         value.push(buf.slice(pos, pos + len));
         pos += len;
         break;
       }
       case 6:
         if (wire === WIRE_LENGTH) {
-          const len = readLength(end, wire, `${where()} value`, keyAt);
+          const len = readLength(end, wire, F_VALUES, keyAt);
           const stop = pos + len;
           while (pos < stop) {
-            readVarint(stop, `${where()} value[${value.length}]`);
+            valueIndex = value.length;
+            readVarint(stop, F_VALUE);
             value.push(int64Value());
           }
         } else {
-          expectWire(wire, WIRE_VARINT, `${where()} value[${value.length}]`, keyAt);
-          readVarint(end, `${where()} value[${value.length}]`);
+          expectWire(wire, WIRE_VARINT, F_VALUE, keyAt);
+          readVarint(end, F_VALUE);
           value.push(int64Value());
         }
         break;
       case 7:
         if (wire === WIRE_LENGTH) {
-          const len = readLength(end, wire, `${where()} value`, keyAt);
-          if (len % 8 !== 0) fail(`packed doubles length ${len} is not a multiple of 8 at byte ${keyAt}`, where());
+          const len = readLength(end, wire, F_VALUES, keyAt);
+          if (len % 8 !== 0) fail(`packed doubles length ${len} is not a multiple of 8 at byte ${keyAt}`, F_KEY);
           for (const stop = pos + len; pos < stop; pos += 8) value.push(view.getFloat64(pos, true));
         } else {
-          expectWire(wire, WIRE_FIXED64, `${where()} value[${value.length}]`, keyAt);
-          if (pos + 8 > end) truncated(`${where()} value[${value.length}]`);
+          expectWire(wire, WIRE_FIXED64, F_VALUE, keyAt);
+          if (pos + 8 > end) truncated(F_VALUE);
           value.push(view.getFloat64(pos, true));
           pos += 8;
         }
         break;
       case 8:
         if (wire === WIRE_LENGTH) {
-          const len = readLength(end, wire, `${where()} value`, keyAt);
+          const len = readLength(end, wire, F_VALUES, keyAt);
           const stop = pos + len;
           while (pos < stop) {
-            readVarint(stop, `${where()} value[${value.length}]`);
+            valueIndex = value.length;
+            readVarint(stop, F_VALUE);
             value.push(lo !== 0 || hi !== 0);
           }
         } else {
-          expectWire(wire, WIRE_VARINT, `${where()} value[${value.length}]`, keyAt);
-          readVarint(end, `${where()} value[${value.length}]`);
+          expectWire(wire, WIRE_VARINT, F_VALUE, keyAt);
+          readVarint(end, F_VALUE);
           value.push(lo !== 0 || hi !== 0);
         }
         break;
       default:
-        skipUnknown(end, wire, tag, keyAt, where());
+        skipUnknown(end, wire, tag, keyAt, pathOf(F_KEY));
     }
   }
-  if (name === undefined) fail(`field has no name (field starts at byte ${start})`, `Fields[${index}]`);
+  if (name === undefined) fail(`field has no name (field starts at byte ${start})`, F_KEY);
   const type = (valueType === -1 ? ValueType.STRING : valueType) as ValueType;
   if (valueTag !== 0 && VALUE_TAG_TYPE[valueTag] !== type) {
     fail(
       `value_type is ${VALUE_TYPE_NAMES[type]} but the values are ${VALUE_TYPE_NAMES[VALUE_TAG_TYPE[valueTag]]} (tag ${valueTag})`,
-      where(),
+      F_KEY,
     );
   }
   return { name, valueType: type, representation, value };
@@ -275,7 +331,7 @@ function readVarint(end: number, what: string): void {
       return;
     }
   }
-  fail(`varint longer than 10 bytes ending at byte ${pos}`, what || undefined);
+  fail(`varint longer than 10 bytes ending at byte ${pos}`, what);
 }
 
 /** The last varint as a signed int64: a number when safe, else a bigint. */
@@ -310,25 +366,52 @@ function readStringField(end: number, wire: number, what: string, keyAt: number)
   return decodeUtf8(start, len, what);
 }
 
+// Short ASCII strings (field names, types, hosts, enum-like values) repeat from
+// message to message: a small direct-mapped cache returns the same string
+// without allocating. A hit is confirmed byte by byte.
+const STRING_CACHE_SIZE = 2048;
+const STRING_CACHE_MAX_LENGTH = 32;
+const stringCache: string[] = new Array<string>(STRING_CACHE_SIZE).fill('');
+
 function decodeUtf8(start: number, len: number, what: string): string {
   if (len === 0) return '';
-  // Short ASCII strings (names, types, hosts) are faster by hand than through TextDecoder.
-  if (len <= 24) {
-    let s = '';
+  const stop = start + len;
+  if (len <= STRING_CACHE_MAX_LENGTH) {
+    let h = len;
     let i = start;
-    const stop = start + len;
     for (; i < stop; i++) {
       const c = buf[i];
       if (c >= 0x80) break;
-      s += String.fromCharCode(c);
+      h = Math.imul(h ^ c, 0x01000193);
     }
-    if (i === stop) return s;
+    if (i === stop) {
+      const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SIZE - 1);
+      const cached = stringCache[slot];
+      if (cached.length === len) {
+        let k = 0;
+        while (k < len && cached.charCodeAt(k) === buf[start + k]) k++;
+        if (k === len) return cached;
+      }
+      const s = asciiString(start, stop);
+      stringCache[slot] = s;
+      return s;
+    }
+  } else {
+    let i = start;
+    while (i < stop && buf[i] < 0x80) i++;
+    if (i === stop) return asciiString(start, stop);
   }
   try {
-    return utf8Decoder.decode(buf.subarray(start, start + len));
+    return utf8Decoder.decode(buf.subarray(start, stop));
   } catch {
     fail(`invalid UTF-8 in the ${len} bytes at byte ${start}`, what);
   }
+}
+
+/** buf[start, stop) known to be ASCII, as a string. */
+function asciiString(start: number, stop: number): string {
+  if (nodeBuffer !== undefined) return nodeBuffer.prototype.latin1Slice.call(buf, start, stop);
+  return utf8Decoder.decode(buf.subarray(start, stop));
 }
 
 function expectWire(wire: number, expected: number, what: string, keyAt: number): void {
@@ -370,8 +453,9 @@ function truncated(what: string): never {
   fail(`truncated key at byte ${pos}`);
 }
 
-function fail(message: string, path?: string): never {
-  throw new MessageError(message, path);
+/** Throw a MessageError; `what` is a header name, an F_ code or a ready path. */
+function fail(message: string, what?: string): never {
+  throw new MessageError(message, what === undefined ? undefined : pathOf(what));
 }
 
 // ---------------------------------------------------------------- encoding
@@ -423,9 +507,11 @@ export function encodeMessage(m: Message): Uint8Array {
 }
 
 function writeField(f: Field, index: number): void {
-  const path = `Fields[${index}]`;
+  fieldIndex = index;
+  fieldName = undefined;
+  const path = E_FIELD;
   if (typeof f.name !== 'string') fail(`name must be a string, got ${typeof f.name}`, path);
-  writeString(0x0a, f.name, `${path}.name`);
+  writeString(0x0a, f.name, E_NAME);
   const vt = f.valueType;
   if (vt !== ValueType.STRING) {
     if (vt !== ValueType.BYTES && vt !== ValueType.INTEGER && vt !== ValueType.DOUBLE && vt !== ValueType.BOOL) {
@@ -434,7 +520,7 @@ function writeField(f: Field, index: number): void {
     out[o++] = 0x10;
     out[o++] = vt;
   }
-  if (f.representation) writeString(0x1a, f.representation, `${path}.representation`);
+  if (f.representation) writeString(0x1a, f.representation, E_REPRESENTATION);
   const values = f.value;
   if (!Array.isArray(values)) fail('value must be an array', path);
   const n = values.length;
@@ -442,14 +528,15 @@ function writeField(f: Field, index: number): void {
     case ValueType.STRING:
       for (let j = 0; j < n; j++) {
         const v = values[j];
-        if (typeof v !== 'string') wrongType(v, 'a string', path, j);
-        writeString(0x22, v, `${path}.value[${j}]`);
+        if (typeof v !== 'string') wrongType(v, 'a string', j);
+        valueIndex = j;
+        writeString(0x22, v, E_VALUE);
       }
       break;
     case ValueType.BYTES:
       for (let j = 0; j < n; j++) {
         const v = values[j];
-        if (!(v instanceof Uint8Array)) wrongType(v, 'a Uint8Array', path, j);
+        if (!(v instanceof Uint8Array)) wrongType(v, 'a Uint8Array', j);
         writeBytes(0x2a, v);
       }
       break;
@@ -462,8 +549,9 @@ function writeField(f: Field, index: number): void {
       }
       for (let j = 0; j < n; j++) {
         const v = values[j];
-        if (typeof v !== 'number' && typeof v !== 'bigint') wrongType(v, 'an integer', path, j);
-        writeInt64(v, `${path}.value[${j}]`);
+        if (typeof v !== 'number' && typeof v !== 'bigint') wrongType(v, 'an integer', j);
+        valueIndex = j;
+        writeInt64(v, E_VALUE);
       }
       if (lenAt !== -1) closeLength(lenAt);
       break;
@@ -477,7 +565,7 @@ function writeField(f: Field, index: number): void {
       if (o + n * 8 > MAX_MESSAGE_SIZE) oversize();
       for (let j = 0; j < n; j++) {
         const v = values[j];
-        if (typeof v !== 'number') wrongType(v, 'a number', path, j);
+        if (typeof v !== 'number') wrongType(v, 'a number', j);
         outView.setFloat64(o, v, true);
         o += 8;
       }
@@ -490,16 +578,17 @@ function writeField(f: Field, index: number): void {
       }
       for (let j = 0; j < n; j++) {
         const v = values[j];
-        if (typeof v !== 'boolean') wrongType(v, 'a boolean', path, j);
+        if (typeof v !== 'boolean') wrongType(v, 'a boolean', j);
         out[o++] = v ? 1 : 0;
       }
       break;
   }
 }
 
-function wrongType(v: unknown, expected: string, path: string, j: number): never {
+function wrongType(v: unknown, expected: string, j: number): never {
   const got = v instanceof Uint8Array ? 'Uint8Array' : v === null ? 'null' : typeof v;
-  fail(`expected ${expected}, got ${got}`, `${path}.value[${j}]`);
+  valueIndex = j;
+  fail(`expected ${expected}, got ${got}`, E_VALUE);
 }
 
 /** Fill in the one-byte length reserved at lenAt, widening it if the body grew past 127 bytes. */

@@ -1,0 +1,219 @@
+/**
+ * Ingest entry points for the web app (HTTP bodies) and the CLI (files):
+ * parse, then append what is valid to the stream as one batch, durably.
+ * Every rejection names its line (NDJSON) or record and byte (Hindsight).
+ */
+import { LogError, type IngestResult, type MessageStream } from '../log/index';
+import { parseHindsightRecords, type HindsightRecordsResult, type HindsightStreamOptions } from './hindsight-stream';
+import { readMessageFile, type InputRejection, type MessageFileOptions, type MessageFormat } from './message-file';
+import { parseNdjsonRecords, type NdjsonOptions, type NdjsonRecordsResult } from './ndjson';
+
+export interface IngestSummary {
+  format: MessageFormat;
+  /** Messages appended, all durable. */
+  accepted: number;
+  /** The first rejections with reasons (at most maxRejections). */
+  rejected: InputRejection[];
+  /** All rejections, counted. */
+  rejectedCount: number;
+  /** Offsets of the first and last appended message (last = first - 1 when none). */
+  first: number;
+  last: number;
+}
+
+/** File ingest stopped by a refusal (e.g. DISK_FULL): what was already appended stays, and is in `summary`. */
+export class IngestFileError extends Error {
+  readonly code: string;
+  readonly summary: IngestSummary;
+  constructor(path: string, summary: IngestSummary, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`ingest of ${path} stopped after ${summary.accepted} messages: ${why}`, { cause });
+    this.name = 'IngestFileError';
+    this.code = cause instanceof LogError ? cause.code : 'FAILED';
+    this.summary = summary;
+  }
+}
+
+/**
+ * Ingest an NDJSON body. Bad lines are rejected with their line number; the
+ * valid ones are appended as one batch (all or none: a refusal such as
+ * OVERLOADED or DISK_FULL rejects the promise and appends nothing).
+ */
+export async function ingestNdjson(
+  stream: MessageStream,
+  body: string | Uint8Array,
+  options?: NdjsonOptions,
+): Promise<IngestSummary> {
+  const parsed = await parseNdjsonInSlices(body, options);
+  const summary = emptySummary('ndjson', stream, parsed.rejected, parsed.rejectedCount);
+  return append(stream, summary, parsed.encoded, (i) => ({ line: parsed.lines[i] }), options?.maxRejections);
+}
+
+/** Ingest a Hindsight framed-protobuf body; the same contract as ingestNdjson, per record. */
+export async function ingestHindsight(
+  stream: MessageStream,
+  body: Uint8Array,
+  options?: Omit<HindsightStreamOptions, 'final'>,
+): Promise<IngestSummary> {
+  const parsed = await parseHindsightInSlices(body, options);
+  const summary = emptySummary('hindsight', stream, parsed.rejected, parsed.rejectedCount);
+  return append(stream, summary, parsed.encoded, (i) => ({ record: parsed.records[i] }), options?.maxRejections);
+}
+
+/**
+ * Bodies are parsed a slice at a time, yielding to the event loop between
+ * slices, so a large POST does not stall the portal for its whole parse.
+ */
+const SLICE_BYTES = 256 * 1024;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function parseNdjsonInSlices(body: string | Uint8Array, options: NdjsonOptions = {}): Promise<NdjsonRecordsResult> {
+  if (body.length <= SLICE_BYTES) return parseNdjsonRecords(body, options);
+  const max = options.maxRejections ?? 1000;
+  const out: NdjsonRecordsResult = { encoded: [], lines: [], rejected: [], rejectedCount: 0 };
+  let line = options.firstLine ?? 1;
+  for (let pos = 0; pos < body.length; ) {
+    let end = Math.min(body.length, pos + SLICE_BYTES);
+    if (end < body.length) {
+      const nl = typeof body === 'string' ? body.indexOf('\n', end) : body.indexOf(0x0a, end);
+      end = nl === -1 ? body.length : nl + 1;
+    }
+    const piece = typeof body === 'string' ? body.slice(pos, end) : body.subarray(pos, end);
+    const r = parseNdjsonRecords(piece, { ...options, firstLine: line });
+    for (let i = 0; i < r.encoded.length; i++) {
+      out.encoded.push(r.encoded[i]);
+      out.lines.push(r.lines[i]);
+    }
+    for (const x of r.rejected) if (out.rejected.length < max) out.rejected.push(x);
+    out.rejectedCount += r.rejectedCount;
+    line += countNewlines(piece);
+    pos = end;
+    if (pos < body.length) await yieldToEventLoop();
+  }
+  return out;
+}
+
+async function parseHindsightInSlices(
+  body: Uint8Array,
+  options: Omit<HindsightStreamOptions, 'final'> = {},
+): Promise<HindsightRecordsResult> {
+  const base = options.byteOffset ?? 0;
+  const max = options.maxRejections ?? 1000;
+  const out: HindsightRecordsResult = { encoded: [], records: [], rejected: [], rejectedCount: 0, consumed: 0, nextRecord: 0 };
+  let record = options.firstRecord ?? 1;
+  for (let pos = 0; pos < body.length || pos === 0; ) {
+    const end = Math.min(body.length, pos + SLICE_BYTES);
+    let r = parseHindsightRecords(body.subarray(pos, end), { ...options, byteOffset: base + pos, firstRecord: record, final: end === body.length });
+    // No complete record in a slice (cannot happen with slices above 64 KiB, but be sure): take the rest.
+    if (r.consumed === 0 && end < body.length) {
+      r = parseHindsightRecords(body.subarray(pos), { ...options, byteOffset: base + pos, firstRecord: record, final: true });
+    }
+    for (let i = 0; i < r.encoded.length; i++) {
+      out.encoded.push(r.encoded[i]);
+      out.records.push(r.records[i]);
+    }
+    for (const x of r.rejected) if (out.rejected.length < max) out.rejected.push(x);
+    out.rejectedCount += r.rejectedCount;
+    record = r.nextRecord;
+    pos += r.consumed;
+    if (pos >= body.length) break;
+    await yieldToEventLoop();
+  }
+  out.consumed = body.length;
+  out.nextRecord = record;
+  return out;
+}
+
+function countNewlines(piece: string | Uint8Array): number {
+  let n = 0;
+  if (typeof piece === 'string') for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) n++;
+  else for (let i = piece.indexOf(0x0a); i !== -1; i = piece.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+export interface IngestFileOptions extends MessageFileOptions {
+  /** Give up when the stream stays OVERLOADED this long. Default 60 s. */
+  overloadTimeoutMs?: number;
+}
+
+/**
+ * Ingest a recorded file chunk by chunk (each chunk one batch). Waits out
+ * OVERLOADED refusals; any other refusal throws IngestFileError carrying what
+ * was already appended.
+ */
+export async function ingestFile(stream: MessageStream, path: string, options: IngestFileOptions = {}): Promise<IngestSummary> {
+  const maxRejections = options.maxRejections ?? 1000;
+  let summary: IngestSummary | undefined;
+  const overloadTimeoutMs = options.overloadTimeoutMs ?? 60_000;
+  for await (const batch of readMessageFile(path, { ...options, as: 'encoded' })) {
+    summary ??= emptySummary(batch.format, stream, [], 0);
+    addRejections(summary, batch.rejected, batch.rejectedCount, maxRejections);
+    let waited = 0;
+    for (;;) {
+      try {
+        await append(
+          stream,
+          summary,
+          batch.encoded ?? [],
+          (i) => (batch.format === 'ndjson' ? { line: batch.positions[i] } : { record: batch.positions[i] }),
+          maxRejections,
+        );
+        break;
+      } catch (err) {
+        if (err instanceof LogError && err.code === 'OVERLOADED' && waited < overloadTimeoutMs) {
+          const ms = err.retryAfterMs ?? 100;
+          waited += ms;
+          await new Promise((r) => setTimeout(r, ms));
+          continue;
+        }
+        throw new IngestFileError(path, summary, err);
+      }
+    }
+  }
+  return summary ?? emptySummary(options.format ?? 'ndjson', stream, [], 0);
+}
+
+function emptySummary(
+  format: MessageFormat,
+  stream: MessageStream,
+  rejected: InputRejection[],
+  rejectedCount: number,
+): IngestSummary {
+  return { format, accepted: 0, rejected, rejectedCount, first: stream.nextOffset, last: stream.nextOffset - 1 };
+}
+
+/**
+ * Append one batch and fold the result into the summary. Parsers hand over
+ * encoded records (each already validated), stored byte for byte and decoded
+ * lazily by readers, so the window holds bytes, not object graphs.
+ */
+async function append(
+  stream: MessageStream,
+  summary: IngestSummary,
+  encoded: Uint8Array[],
+  where: (i: number) => { line: number } | { record: number },
+  maxRejections = 1000,
+): Promise<IngestSummary> {
+  const r: IngestResult = encoded.length
+    ? await stream.ingestEncoded(encoded, { validated: true })
+    : { accepted: 0, first: stream.nextOffset, last: stream.nextOffset - 1, rejected: [] };
+  if (r.accepted > 0) {
+    if (summary.accepted === 0) summary.first = r.first;
+    summary.last = r.last;
+    summary.accepted += r.accepted;
+  }
+  const extra = r.rejected.map((x): InputRejection => {
+    const w = where(x.index);
+    return 'line' in w ? { line: w.line, reason: x.reason } : { record: w.record, reason: x.reason };
+  });
+  addRejections(summary, extra, extra.length, maxRejections);
+  return summary;
+}
+
+function addRejections(summary: IngestSummary, more: InputRejection[], count: number, max: number): void {
+  summary.rejectedCount += count;
+  for (const x of more) {
+    if (summary.rejected.length >= max) break;
+    summary.rejected.push(x);
+  }
+}

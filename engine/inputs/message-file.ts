@@ -1,0 +1,176 @@
+/**
+ * Recorded message files, NDJSON or Hindsight framed protobuf, read in
+ * chunks so a file of any size streams through in bounded memory. The format
+ * comes from the caller, the extension, or the first bytes.
+ */
+import { open } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Message } from '../message/message';
+import { parseHindsightRecords, parseHindsightStream, type RecordRejection } from './hindsight-stream';
+import { DEFAULT_MAX_LINE_BYTES, parseNdjson, parseNdjsonRecords, type LineRejection } from './ndjson';
+
+export type MessageFormat = 'ndjson' | 'hindsight';
+export type InputRejection = LineRejection | RecordRejection;
+
+/** One chunk's worth of a file. */
+export interface MessageBatch {
+  format: MessageFormat;
+  /** The decoded messages (empty when reading `as: 'encoded'`). */
+  messages: Message[];
+  /**
+   * Each message's protobuf: Hindsight records as read (Uuid/Timestamp
+   * prepended where missing), NDJSON lines encoded. Always set for
+   * `as: 'encoded'`; for `as: 'messages'` set for Hindsight files only.
+   */
+  encoded: Uint8Array[] | undefined;
+  /** Line (NDJSON) or record (Hindsight) number of each message. */
+  positions: number[];
+  rejected: InputRejection[];
+  rejectedCount: number;
+}
+
+export interface MessageFileOptions {
+  /** Default: from the extension, else sniffed from the first bytes. */
+  format?: MessageFormat;
+  /** Bytes read at a time. Default 4 MiB. */
+  chunkBytes?: number;
+  /** NDJSON lines longer than this are rejected. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Rejections kept with reasons per batch. Default 1000. */
+  maxRejections?: number;
+  /** 'messages' (default): decoded messages; 'encoded': only their protobufs, for storing. */
+  as?: 'messages' | 'encoded';
+}
+
+const EXTENSIONS: Record<string, MessageFormat> = {
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+  '.json': 'ndjson',
+  '.log': 'hindsight',
+  '.hpb': 'hindsight',
+  '.heka': 'hindsight',
+  '.pb': 'hindsight',
+  '.bin': 'hindsight',
+};
+
+/** The format a file name implies, if its extension says. */
+export function formatFromName(path: string): MessageFormat | undefined {
+  return EXTENSIONS[extname(path).toLowerCase()];
+}
+
+/** Guess the format from a file's first bytes: a record separator (0x1E) means Hindsight. */
+export function sniffFormat(head: Uint8Array): MessageFormat {
+  for (const b of head) {
+    if (b === 0x1e) return 'hindsight';
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf) continue;
+    return b === 0x7b /* { */ ? 'ndjson' : head.subarray(0, 4096).includes(0x1e) ? 'hindsight' : 'ndjson';
+  }
+  return 'ndjson';
+}
+
+/** Read `path` batch by batch (one batch per chunk read). */
+export async function* readMessageFile(path: string, options: MessageFileOptions = {}): AsyncGenerator<MessageBatch> {
+  const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxRejections = options.maxRejections ?? 1000;
+  const encodedOnly = options.as === 'encoded';
+  const file = await open(path, 'r');
+  try {
+    let format = options.format ?? formatFromName(path);
+    let carry: Uint8Array = new Uint8Array(0);
+    let position = 0; // Hindsight: file bytes before `carry`
+    let line = 1; // NDJSON: number of carry's first line
+    let record = 1; // Hindsight: number of carry's first record
+    let skippingLongLine = false; // NDJSON: inside an over-long line, discarding until its end
+    for (;;) {
+      const chunk = new Uint8Array(chunkBytes);
+      const { bytesRead } = await file.read(chunk, 0, chunkBytes, null);
+      const eof = bytesRead === 0;
+      const data = eof ? carry : concat(carry, chunk.subarray(0, bytesRead));
+      format ??= sniffFormat(data);
+
+      if (format === 'hindsight') {
+        const opts = { final: eof, byteOffset: position, firstRecord: record, maxRejections };
+        const r = encodedOnly ? { accepted: [], ...parseHindsightRecords(data, opts) } : parseHindsightStream(data, opts);
+        record = r.nextRecord;
+        position += r.consumed;
+        carry = data.subarray(r.consumed);
+        if (r.encoded.length || r.rejectedCount) {
+          yield {
+            format,
+            messages: r.accepted,
+            encoded: r.encoded,
+            positions: r.records,
+            rejected: r.rejected,
+            rejectedCount: r.rejectedCount,
+          };
+        }
+        if (eof) return;
+        continue;
+      }
+
+      // NDJSON: parse whole lines; keep the unfinished last line for the next chunk.
+      const batch = emptyBatch(format);
+      let rest = data;
+      if (skippingLongLine) {
+        const nl = rest.indexOf(0x0a);
+        if (nl === -1 && !eof) {
+          carry = new Uint8Array(0);
+          continue;
+        }
+        skippingLongLine = false;
+        batch.rejectedCount++;
+        batch.rejected.push({ line, reason: `line is more than ${maxLineBytes} bytes long, the maximum` });
+        line++;
+        rest = nl === -1 ? rest.subarray(rest.length) : rest.subarray(nl + 1);
+      }
+      const cut = eof ? rest.length : rest.lastIndexOf(0x0a) + 1;
+      if (cut === 0 && !eof && rest.length > maxLineBytes) {
+        // No line end in sight and already too long: reject the line once it ends.
+        skippingLongLine = true;
+        carry = new Uint8Array(0);
+      } else {
+        const piece = rest.subarray(0, cut);
+        const opts = { firstLine: line, maxLineBytes, maxRejections };
+        if (encodedOnly) {
+          const r = parseNdjsonRecords(piece, opts);
+          batch.encoded = r.encoded;
+          batch.positions = r.lines;
+          batch.rejected.push(...r.rejected);
+          batch.rejectedCount += r.rejectedCount;
+        } else {
+          const r = parseNdjson(piece, opts);
+          batch.messages = r.accepted;
+          batch.positions = r.lines;
+          batch.rejected.push(...r.rejected);
+          batch.rejectedCount += r.rejectedCount;
+        }
+        line += countNewlines(piece);
+        carry = rest.subarray(cut);
+      }
+      if (batch.positions.length || batch.rejectedCount) yield batch;
+      if (eof) return;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+function emptyBatch(format: MessageFormat): MessageBatch {
+  return { format, messages: [], encoded: undefined, positions: [], rejected: [], rejectedCount: 0 };
+}
+
+
+function countNewlines(b: Uint8Array): number {
+  let n = 0;
+  for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

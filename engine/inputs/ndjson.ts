@@ -1,0 +1,203 @@
+/**
+ * NDJSON input: Heka JSON, one message per line (list or shorthand Fields,
+ * see engine/message/json.ts). Each line stands alone: a bad line is
+ * rejected with its line number and reason, and never stops the others.
+ * Missing Uuid / Timestamp are filled in (random v4 UUID, current time).
+ * Blank lines are skipped; a trailing CR is dropped (CRLF files).
+ */
+import { MessageError, type Message } from '../message/message';
+import { parseMessageJSON } from '../message/json';
+import { encodeMessage } from '../message/protobuf';
+
+/** A rejected line: 1-based line number and why. */
+export interface LineRejection {
+  line: number;
+  reason: string;
+}
+
+export interface NdjsonResult {
+  accepted: Message[];
+  /** The line each accepted message came from (same order as accepted). */
+  lines: number[];
+  /** The first `maxRejections` rejected lines. */
+  rejected: LineRejection[];
+  /** How many lines were rejected in all. */
+  rejectedCount: number;
+}
+
+export interface NdjsonRecordsResult {
+  /** Each valid line's message as encoded Heka protobuf. */
+  encoded: Uint8Array[];
+  /** The line each came from. */
+  lines: number[];
+  rejected: LineRejection[];
+  rejectedCount: number;
+}
+
+export interface NdjsonOptions {
+  /** Longer lines are rejected without being parsed. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Line number of the first line of `input` (for files read in chunks). Default 1. */
+  firstLine?: number;
+  /** How many rejections to keep with their reasons (all are counted). Default 1000. */
+  maxRejections?: number;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Parse NDJSON text or bytes (UTF-8) into messages and per-line rejections. */
+export function parseNdjson(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonResult {
+  const accepted: Message[] = [];
+  const lines: number[] = [];
+  const scan = scanLines(input, options, (text, line) => {
+    accepted.push(parseMessageJSON(text));
+    lines.push(line);
+  });
+  return { accepted, lines, ...scan };
+}
+
+/**
+ * Like parseNdjson, but each valid line becomes its encoded Heka protobuf
+ * right away and the decoded message is dropped: what ingest stores, without
+ * holding thousands of object graphs (much less garbage-collector work). A
+ * line whose message cannot be encoded is rejected like any other bad line.
+ */
+export function parseNdjsonRecords(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonRecordsResult {
+  const encoded: Uint8Array[] = [];
+  const lines: number[] = [];
+  const scan = scanLines(input, options, (text, line) => {
+    encoded.push(encodeMessage(parseMessageJSON(text)));
+    lines.push(line);
+  });
+  return { encoded, lines, ...scan };
+}
+
+interface Rejections {
+  rejected: LineRejection[];
+  rejectedCount: number;
+}
+
+/** Call `accept` with each non-blank line (CR and BOM removed); a throw rejects that line. */
+function scanLines(
+  input: string | Uint8Array,
+  options: NdjsonOptions,
+  accept: (text: string, line: number) => void,
+): Rejections {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxRejections = options.maxRejections ?? 1000;
+  const firstLine = options.firstLine ?? 1;
+  const result: Rejections = { rejected: [], rejectedCount: 0 };
+  const reject = (line: number, reason: string) => {
+    result.rejectedCount++;
+    if (result.rejected.length < maxRejections) result.rejected.push({ line, reason });
+  };
+  const visit = (raw: string, line: number) => {
+    let text = raw;
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    // Blank (or whitespace-only) lines carry no message.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
+    if (text.length * 3 > maxLineBytes) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > maxLineBytes) {
+        reject(line, `line is ${bytes} bytes, more than the ${maxLineBytes} byte maximum`);
+        return;
+      }
+    }
+    try {
+      accept(text, line);
+    } catch (err) {
+      reject(line, err instanceof MessageError || err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  if (typeof input !== 'string') {
+    // Fast path: the whole buffer is valid UTF-8 (the usual case).
+    let text: string | undefined;
+    try {
+      text = utf8.decode(input);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) {
+      visitBytesLineByLine(input, firstLine, maxLineBytes, visit, reject);
+      return result;
+    }
+    input = text;
+  }
+
+  if (input.charCodeAt(0) === 0xfeff) input = input.slice(1); // a byte order mark
+  let line = firstLine;
+  for (let pos = 0; pos <= input.length; line++) {
+    let nl = input.indexOf('\n', pos);
+    if (nl === -1) nl = input.length;
+    visit(input.slice(pos, nl), line);
+    pos = nl + 1;
+  }
+  return result;
+}
+
+/** The slow path, for input with invalid UTF-8 somewhere: decode and judge each line alone. */
+function visitBytesLineByLine(
+  bytes: Uint8Array,
+  firstLine: number,
+  maxLineBytes: number,
+  visit: (text: string, line: number) => void,
+  reject: (line: number, reason: string) => void,
+): void {
+  let start = 0;
+  let line = firstLine;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const slice = bytes.subarray(start, end);
+    if (slice.length > maxLineBytes) {
+      reject(line, `line is ${slice.length} bytes, more than the ${maxLineBytes} byte maximum`);
+    } else {
+      let text: string | undefined;
+      try {
+        text = utf8.decode(slice);
+      } catch {
+        reject(line, `invalid UTF-8 at byte ${firstInvalidUtf8(slice) + 1} of the line`);
+      }
+      if (text !== undefined) visit(text, line);
+    }
+    start = end + 1;
+    line++;
+  }
+}
+
+/** Index of the first byte that does not start (or continue) a valid UTF-8 sequence; -1 if none. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      min = 0x10000;
+    } else return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const cc = b[i + k];
+      if (cc === undefined || (cc & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return -1;
+}

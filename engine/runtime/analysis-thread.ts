@@ -1,0 +1,368 @@
+/**
+ * The engine's side of one analysis worker thread (Hindsight's
+ * hs_analysis_thread): it starts the worker, feeds it the stream in batches
+ * and relays control commands, all through one port so the worker sees them
+ * in order.
+ *
+ * Feeding: one reader per thread follows the stream from `cursor`, packs each
+ * batch's encoded records into one transferable buffer and posts it, with at
+ * most `maxInFlight` batches outstanding (back-pressure from the worker). A
+ * plugin added behind the cursor (a backfill, or a deploy racing a batch
+ * already sent) rewinds the reader; plugins already past a re-sent range skip it.
+ */
+import { Worker } from 'node:worker_threads';
+import type { MessageStream } from '../log';
+import type { PluginSpec } from './plugin-spec';
+import type { PluginStats } from './plugin-stats';
+import type {
+  AddDone,
+  BatchCommand,
+  BatchDone,
+  Effects,
+  RemoveDone,
+  ReplaceDone,
+  ShutdownDone,
+  WorkerCommand,
+  WorkerInit,
+  WorkerReply,
+} from './worker-protocol';
+
+export interface ThreadHooks {
+  /** A batch finished: its effects and the plugins' new next offsets. Called in order. */
+  onBatch(thread: AnalysisThread, done: BatchDone): void;
+  /** Timer events produced something. */
+  onTick(thread: AnalysisThread, effects: Effects): void;
+  onStats(thread: AnalysisThread, stats: [string, PluginStats][]): void;
+  /** The worker died; `blamed` is the plugin it was running, if any. Its plugins are gone. */
+  onCrash(thread: AnalysisThread, error: string, blamed: string | undefined): void;
+}
+
+export interface ThreadOptions {
+  index: number;
+  hostname: string;
+  pid: number;
+  /** Records per batch. Default 1000. */
+  maxBatch?: number;
+  /** Batches outstanding at the worker. Default 2. */
+  maxInFlight?: number;
+  statsIntervalMs?: number;
+}
+
+export class WorkerCrashedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerCrashedError';
+  }
+}
+
+type Waiter<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
+
+export const WORKER_LOADER = new URL('./worker-loader.mjs', import.meta.url);
+const ENTRY = new URL('./analysis-worker.ts', import.meta.url).href;
+
+export class AnalysisThread {
+  readonly index: number;
+  private readonly worker: Worker;
+  private readonly busy = new Int32Array(new SharedArrayBuffer(4));
+  private readonly slots = new Map<string, number>();
+  private readonly slotIds = new Map<number, string>();
+  private nextSlot = 1;
+  private cursor = 0;
+  private rewindTo: number | undefined;
+  private inFlight = 0;
+  private seq = 0;
+  private creditWaiter: (() => void) | undefined;
+  private idleWaiter: (() => void) | undefined;
+  private feedAbort: AbortController | undefined;
+  private readonly replies = new Map<string, Waiter<unknown>[]>();
+  private shutdownWaiter: Waiter<ShutdownDone> | undefined;
+  private state: 'running' | 'stopping' | 'stopped' | 'crashed' = 'running';
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+  /** Resolves when the feed loop has ended. */
+  readonly fed: Promise<void>;
+
+  constructor(
+    private readonly stream: MessageStream,
+    private readonly hooks: ThreadHooks,
+    options: ThreadOptions,
+  ) {
+    this.index = options.index;
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxInFlight = options.maxInFlight ?? 2;
+    const init: WorkerInit = {
+      entry: ENTRY,
+      workerIndex: options.index,
+      hostname: options.hostname,
+      pid: options.pid,
+      statsIntervalMs: options.statsIntervalMs ?? 1000,
+      busy: this.busy.buffer as SharedArrayBuffer,
+    };
+    Atomics.store(this.busy, 0, -1);
+    this.worker = new Worker(WORKER_LOADER, { workerData: init, name: `foresight-analysis-${options.index}` });
+    this.worker.on('message', (r: WorkerReply) => this.onReply(r));
+    this.worker.on('error', (err) => this.crashed(err.stack ?? err.message));
+    this.worker.on('exit', (code) => {
+      if (this.state === 'running' || this.state === 'stopping') this.crashed(`the worker exited with code ${code}`);
+    });
+    this.fed = this.feed();
+  }
+
+  /** Plugins living on this thread. */
+  get pluginIds(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  get pluginCount(): number {
+    return this.slots.size;
+  }
+
+  get alive(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Start a plugin at `nextOffset` (with its saved state). Resolves with the worker's answer. */
+  async add(id: string, spec: PluginSpec, nextOffset: number, state?: Uint8Array): Promise<AddDone> {
+    const wasIdle = this.countRunning() === 0;
+    const slot = this.claimSlot(id);
+    const done = this.request<AddDone>(`add:${id}`, { t: 'add', id, slot, spec, nextOffset, state });
+    // Position the feed after the add is posted, so every batch that can hold
+    // `nextOffset` reaches the worker after the plugin exists there.
+    if (wasIdle) this.restartFeedAt(nextOffset);
+    else if (nextOffset < this.cursor) this.rewind(nextOffset);
+    const r = await done;
+    if (r.error) this.releaseSlot(id);
+    return r;
+  }
+
+  replace(id: string, spec: PluginSpec, keepState: boolean): Promise<ReplaceDone> {
+    const slot = this.slots.get(id) ?? this.claimSlot(id);
+    return this.request<ReplaceDone>(`replace:${id}`, { t: 'replace', id, slot, spec, keepState });
+  }
+
+  async remove(id: string, clean: boolean): Promise<RemoveDone> {
+    const r = await this.request<RemoveDone>(`remove:${id}`, { t: 'remove', id, clean });
+    this.releaseSlot(id);
+    return r;
+  }
+
+  /** Forget a plugin the worker terminated on its own. */
+  forget(id: string): void {
+    this.releaseSlot(id);
+  }
+
+  /** Stop feeding, stop every plugin cleanly, end the worker. */
+  async shutdown(): Promise<ShutdownDone> {
+    if (this.state !== 'running') {
+      return { t: 'shutdown-done', plugins: [], effects: { outputs: [], injected: [], terminated: [], debug: [], failures: [] } };
+    }
+    this.state = 'stopping';
+    this.feedAbort?.abort();
+    this.idleWaiter?.();
+    this.creditWaiter?.();
+    await this.fed;
+    const done = new Promise<ShutdownDone>((resolve, reject) => (this.shutdownWaiter = { resolve, reject }));
+    this.worker.postMessage({ t: 'shutdown' } satisfies WorkerCommand);
+    const r = await done;
+    this.state = 'stopped';
+    await this.worker.terminate();
+    return r;
+  }
+
+  /** Kill the worker without stopping its plugins (engine abort, tests). */
+  async kill(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'crashed') return;
+    this.state = 'stopped';
+    this.feedAbort?.abort();
+    this.idleWaiter?.();
+    this.creditWaiter?.();
+    this.failAll(new WorkerCrashedError('the analysis worker was stopped'));
+    await this.worker.terminate();
+  }
+
+  // ---------------------------------------------------------------- feeding
+
+  private async feed(): Promise<void> {
+    while (this.state === 'running') {
+      if (this.countRunning() === 0) {
+        await new Promise<void>((r) => (this.idleWaiter = r));
+        this.idleWaiter = undefined;
+        continue;
+      }
+      if (this.rewindTo !== undefined) {
+        this.cursor = Math.min(this.cursor, this.rewindTo);
+        this.rewindTo = undefined;
+      }
+      const ac = new AbortController();
+      this.feedAbort = ac;
+      let ended = true;
+      try {
+        for await (const entries of this.stream.tail(this.cursor, { maxBatch: this.maxBatch, signal: ac.signal })) {
+          if (ac.signal.aborted || this.countRunning() === 0) {
+            ended = false;
+            break;
+          }
+          await this.waitForCredit(ac.signal);
+          if (ac.signal.aborted || this.state !== 'running') {
+            ended = false;
+            break; // dropped: it is read again after the rewind
+          }
+          this.post(entries);
+        }
+      } catch (err) {
+        if (this.state === 'running') this.hooks.onCrash(this, `reading the stream failed: ${String(err)}`, undefined);
+        return;
+      }
+      if (ac.signal.aborted) ended = false;
+      if (ended) return; // the stream closed
+    }
+  }
+
+  private post(entries: readonly { offset: number; encoded: Uint8Array }[]): void {
+    const n = entries.length;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += entries[i].encoded.length;
+    const data = new Uint8Array(total);
+    const ends = new Uint32Array(n);
+    const offsets = new Float64Array(n);
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const e = entries[i];
+      data.set(e.encoded, pos);
+      pos += e.encoded.length;
+      ends[i] = pos;
+      offsets[i] = e.offset;
+    }
+    const rangeStart = this.cursor;
+    const rangeEnd = entries[n - 1].offset + 1;
+    this.cursor = rangeEnd;
+    this.inFlight++;
+    const cmd: BatchCommand = {
+      t: 'batch',
+      seq: ++this.seq,
+      rangeStart,
+      rangeEnd,
+      offsets,
+      ends,
+      data,
+      sentAt: performance.timeOrigin + performance.now(),
+    };
+    this.worker.postMessage(cmd, [data.buffer, ends.buffer, offsets.buffer]);
+  }
+
+  private waitForCredit(signal: AbortSignal): Promise<void> | void {
+    if (this.inFlight < this.maxInFlight) return;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        this.creditWaiter = undefined;
+        resolve();
+      };
+      this.creditWaiter = () => {
+        if (this.inFlight < this.maxInFlight || this.state !== 'running') done();
+      };
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private restartFeedAt(offset: number): void {
+    this.cursor = offset;
+    this.rewindTo = undefined;
+    this.feedAbort?.abort();
+    this.idleWaiter?.();
+  }
+
+  private rewind(offset: number): void {
+    this.rewindTo = Math.min(this.rewindTo ?? offset, offset);
+    this.feedAbort?.abort();
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  private onReply(r: WorkerReply): void {
+    switch (r.t) {
+      case 'batch-done':
+        this.inFlight--;
+        this.creditWaiter?.();
+        this.hooks.onBatch(this, r);
+        return;
+      case 'tick-done':
+        this.hooks.onTick(this, r);
+        return;
+      case 'stats':
+        this.hooks.onStats(this, r.stats);
+        return;
+      case 'add-done':
+        this.settle(`add:${r.id}`, r);
+        return;
+      case 'replace-done':
+        this.settle(`replace:${r.id}`, r);
+        return;
+      case 'remove-done':
+        this.settle(`remove:${r.id}`, r);
+        return;
+      case 'shutdown-done':
+        this.shutdownWaiter?.resolve(r);
+        return;
+      case 'fatal':
+        this.crashed(r.error);
+        void this.worker.terminate();
+        return;
+    }
+  }
+
+  private request<T>(key: string, cmd: WorkerCommand): Promise<T> {
+    if (this.state !== 'running') return Promise.reject(new WorkerCrashedError('the analysis worker is not running'));
+    return new Promise<T>((resolve, reject) => {
+      const list = this.replies.get(key) ?? [];
+      list.push({ resolve: resolve as (v: unknown) => void, reject });
+      this.replies.set(key, list);
+      this.worker.postMessage(cmd);
+    });
+  }
+
+  private settle(key: string, value: unknown): void {
+    const list = this.replies.get(key);
+    const w = list?.shift();
+    if (list && list.length === 0) this.replies.delete(key);
+    w?.resolve(value);
+  }
+
+  private failAll(err: Error): void {
+    for (const list of this.replies.values()) for (const w of list) w.reject(err);
+    this.replies.clear();
+    this.shutdownWaiter?.reject(err);
+  }
+
+  private crashed(error: string): void {
+    if (this.state === 'crashed' || this.state === 'stopped') return;
+    const slot = Atomics.load(this.busy, 0);
+    const blamed = slot >= 0 ? this.slotIds.get(slot) : undefined;
+    this.state = 'crashed';
+    this.feedAbort?.abort();
+    this.idleWaiter?.();
+    this.creditWaiter?.();
+    this.failAll(new WorkerCrashedError(`the analysis worker crashed: ${error}`));
+    this.hooks.onCrash(this, error, blamed);
+  }
+
+  private claimSlot(id: string): number {
+    const existing = this.slots.get(id);
+    if (existing !== undefined) return existing;
+    const slot = this.nextSlot++;
+    this.slots.set(id, slot);
+    this.slotIds.set(slot, id);
+    return slot;
+  }
+
+  private releaseSlot(id: string): void {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return;
+    this.slots.delete(id);
+    this.slotIds.delete(slot);
+  }
+
+  private countRunning(): number {
+    return this.slots.size;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * An analysis worker thread: an AnalysisCore driven by the engine's commands
+ * (worker-protocol.ts), handled strictly one after another in arrival order,
+ * with its plugins' tickers and a periodic stats report. Started through
+ * worker-loader.mjs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodeMessage } from '../message/protobuf';
+import type { Message } from '../message/message';
+import { AnalysisCore } from './analysis-core';
+import { emptyEffects, type BatchCommand, type WorkerCommand, type WorkerInit, type WorkerReply } from './worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('analysis-worker.ts must run in a worker thread');
+const init = workerData as WorkerInit;
+const busy = new Int32Array(init.busy);
+
+const core = new AnalysisCore({
+  hostname: init.hostname,
+  pid: init.pid,
+  now: () => Date.now(),
+  setBusy: (slot) => Atomics.store(busy, 0, slot),
+});
+
+type Item = WorkerCommand | { t: 'tick' };
+const queue: Item[] = [];
+let pumping = false;
+let closing = false;
+let tickTimer: NodeJS.Timeout | undefined;
+
+function reply(r: WorkerReply, transfer?: ArrayBuffer[]): void {
+  port!.postMessage(r, transfer ?? []);
+}
+
+port.on('message', (cmd: WorkerCommand) => {
+  queue.push(cmd);
+  void pump();
+});
+
+async function pump(): Promise<void> {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (queue.length > 0) await handle(queue.shift()!);
+  } catch (err) {
+    reply({ t: 'fatal', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  } finally {
+    pumping = false;
+  }
+  scheduleTick();
+}
+
+async function handle(item: Item): Promise<void> {
+  switch (item.t) {
+    case 'batch':
+      return runBatch(item);
+    case 'tick': {
+      const effects = core.tick(Date.now());
+      if (effects.outputs.length || effects.injected.length || effects.terminated.length || effects.debug.length) {
+        reply({ t: 'tick-done', ...effects });
+      }
+      return;
+    }
+    case 'add': {
+      const r = await core.add(item.id, item.slot, item.spec, item.nextOffset, item.state);
+      reply({ t: 'add-done', id: item.id, error: r.error, line: r.line, effects: r.effects });
+      return;
+    }
+    case 'replace': {
+      const r = await core.replace(item.id, item.slot, item.spec, item.keepState);
+      reply({ t: 'replace-done', id: item.id, error: r.error, line: r.line, running: r.running, nextOffset: r.nextOffset, effects: r.effects });
+      return;
+    }
+    case 'remove': {
+      const r = core.remove(item.id, item.clean);
+      if (!r) {
+        reply({ t: 'remove-done', id: item.id, nextOffset: -1, effects: emptyEffects() });
+        return;
+      }
+      reply({ t: 'remove-done', id: item.id, nextOffset: r.plugin.nextOffset, state: r.plugin.state, stats: r.plugin.stats, effects: r.effects });
+      return;
+    }
+    case 'shutdown': {
+      closing = true;
+      clearTimeout(tickTimer);
+      clearInterval(statsTimer);
+      const r = core.shutdown();
+      reply({ t: 'shutdown-done', plugins: r.plugins, effects: r.effects });
+      return;
+    }
+  }
+}
+
+function runBatch(cmd: BatchCommand): void {
+  const t0 = process.hrtime.bigint();
+  if (!core.wants(cmd.rangeStart, cmd.rangeEnd)) {
+    // Every plugin here has seen this range already (a rewind re-sent it) or waits for older data.
+    reply({ t: 'batch-done', seq: cmd.seq, rangeEnd: cmd.rangeEnd, progress: [], busyNs: 0, ...emptyEffects() });
+    return;
+  }
+  const n = cmd.offsets.length;
+  const messages: Message[] = [];
+  const offsets: number[] = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = cmd.ends[i];
+    try {
+      messages.push(decodeMessage(cmd.data.subarray(start, end)));
+      offsets.push(cmd.offsets[i]);
+    } catch {
+      // The stream stores only messages that encode and decode; a record that
+      // still fails here is skipped like the stream skips undecodable records.
+    }
+    start = end;
+  }
+  const r = core.processBatch(cmd.rangeStart, cmd.rangeEnd, offsets, messages);
+  reply({
+    t: 'batch-done',
+    seq: cmd.seq,
+    rangeEnd: cmd.rangeEnd,
+    progress: r.progress,
+    busyNs: Number(process.hrtime.bigint() - t0),
+    ...r.effects,
+  });
+}
+
+function scheduleTick(): void {
+  if (closing) return;
+  clearTimeout(tickTimer);
+  const at = core.nextTickAt();
+  if (!Number.isFinite(at)) return;
+  tickTimer = setTimeout(
+    () => {
+      queue.push({ t: 'tick' });
+      void pump();
+    },
+    Math.max(0, at - Date.now()),
+  );
+}
+
+// Changed plugins every interval; all of them every tenth (utilization decays to 0 when idle).
+let statsRound = 0;
+const statsTimer = setInterval(() => {
+  if (core.size === 0) return;
+  const stats = core.stats(++statsRound % 10 !== 0);
+  if (stats.length) reply({ t: 'stats', stats });
+}, init.statsIntervalMs);

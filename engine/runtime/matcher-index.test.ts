@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { compileMatcher, MatcherError } from '../matcher';
+import { sampleMessages } from '../inputs/sample-messages';
+import { ValueType, type Message } from '../message/message';
+import { MatcherIndex } from './matcher-index';
+
+const EXPRESSIONS = [
+  "Type == 'telemetry' && Fields[docType] == 'main'",
+  "Type == 'telemetry' && Fields[docType] == 'crash'",
+  "Fields[docType] == 'crash' && Fields[crashType] == 'main'",
+  "Fields[docType] == 'event' || Type == 'metric'",
+  "Type == 'nginx.access' && Fields[status] >= 500",
+  "Logger == 'statsd'",
+  "Fields[docType][0][0] == 'health' && Fields[os] == 'Linux'",
+  "Fields[eventCategories][0][1] == 'search'",
+  'TRUE',
+  'FALSE',
+  "Type != 'telemetry'",
+  "Hostname == 'ip-10-0-3-17' && Severity < 7",
+  "Payload =~ 'uptime'",
+  "Fields[appName] == 'Focus' && Fields[geoCountry] == 'DE' && Type == 'telemetry'",
+  "Fields[blob] == 'abc'",
+];
+
+function bytesMessage(): Message {
+  return {
+    uuid: new Uint8Array(16),
+    timestamp: 1n,
+    type: 'blobs',
+    fields: [{ name: 'blob', valueType: ValueType.BYTES, representation: '', value: [new TextEncoder().encode('abc')] }],
+  };
+}
+
+describe('MatcherIndex', () => {
+  it('matches exactly what each compiled matcher matches', () => {
+    const index = new MatcherIndex<number>();
+    const brute = EXPRESSIONS.map((e) => compileMatcher(e));
+    EXPRESSIONS.forEach((e, i) => index.add(i, e));
+    const messages = [...sampleMessages(5000, 7), bytesMessage()];
+    let total = 0;
+    for (const m of messages) {
+      const got: number[] = [];
+      index.match(m, (items) => got.push(...items));
+      const want = brute.flatMap((p, i) => (p(m) ? [i] : []));
+      expect(got.sort((a, b) => a - b)).toEqual(want);
+      total += want.length;
+    }
+    expect(total).toBeGreaterThan(5000); // the test saw real matches
+    // The BYTES field equal to the literal is matched (through the BYTES path).
+    const got: number[] = [];
+    index.match(bytesMessage(), (items) => got.push(...items));
+    expect(got).toContain(EXPRESSIONS.indexOf("Fields[blob] == 'abc'"));
+  });
+
+  it('indexes required equalities and evaluates few matchers per message', () => {
+    const index = new MatcherIndex<string>();
+    for (let i = 0; i < 100; i++) index.add(`p${i}`, `Type == 'telemetry' && Fields[appVersion] == 'v${i}'`);
+    index.add('main', "Type == 'telemetry' && Fields[docType] == 'main'");
+    const layout = index.describe();
+    expect(layout.unkeyed).toBe(0);
+    expect(layout.keys['Fields[appVersion][0][0]']).toBe(100);
+    let evaluations = 0;
+    const messages = sampleMessages(2000, 3);
+    for (const m of messages) evaluations += index.match(m, () => {});
+    // At most the docType matcher (one evaluation) per message; none of the 100 never-matching ones.
+    expect(evaluations).toBeLessThanOrEqual(messages.length);
+  });
+
+  it('shares identical expressions and removes cleanly', () => {
+    const index = new MatcherIndex<string>();
+    index.add('a', "Type == 'metric'");
+    index.add('b', "Type == 'metric'");
+    index.add('c', "Logger == 'statsd' || Type == 'x'");
+    expect(index.describe()).toEqual({ expressions: 2, keys: { Type: 1 }, unkeyed: 1 });
+    const metric = sampleMessages(3000, 2).find((m) => m.type === 'metric')!;
+    const seen = (): string[] => {
+      const out: string[] = [];
+      index.match(metric, (items) => out.push(...items));
+      return out.sort();
+    };
+    expect(seen()).toEqual(['a', 'b', 'c']);
+    index.remove('a');
+    expect(seen()).toEqual(['b', 'c']);
+    index.remove('b');
+    index.remove('c');
+    index.remove('c'); // unknown: ignored
+    expect(seen()).toEqual([]);
+    expect(index.describe()).toEqual({ expressions: 0, keys: {}, unkeyed: 0 });
+    expect(index.size).toBe(0);
+    expect(() => index.add('x', "Type = 'a'")).toThrow(MatcherError);
+    expect(index.size).toBe(0);
+    index.add('x', "Type == 'metric'");
+    expect(() => index.add('x', 'TRUE')).toThrow(/already/);
+  });
+});

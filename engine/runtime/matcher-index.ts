@@ -1,0 +1,209 @@
+/**
+ * Matching one message against many plugins' matchers at a cost that grows
+ * with the plugins that can match, not with the number of plugins.
+ *
+ * Most real matchers pin a string header or field to a literal
+ * (`Type == 'telemetry' && Fields[docType] == 'crash'`). Such a required
+ * equality is used as an index key: per message, each distinct key
+ * (`Fields[docType]`, `Type`, ...) is read once and looked up in a map from
+ * literal to the matchers requiring it, and only those run in full. Matchers
+ * without a usable key run on every message. Identical expressions are
+ * compiled and evaluated once and shared by all their plugins.
+ *
+ * Exactness: the key test only skips matchers whose required equality is
+ * certainly false. A string value that differs from the literal, or an
+ * absent or non-string value, makes `==` false (lua_sandbox semantics); a
+ * BYTES field value may equal a string literal, so for BYTES every matcher
+ * under that key runs in full.
+ */
+import type { HeaderName } from '../message/fields';
+import { readField } from '../message/fields';
+import type { FieldValue, Message } from '../message/message';
+import { compileMatcher } from '../matcher';
+// Needs the parsed form to find required equalities; see the report: the
+// matcher's index.ts should export parseMatcher and the AST types.
+import type { MatcherNode } from '../matcher/ast';
+import { parseMatcher } from '../matcher/parse';
+
+type Predicate = (m: Message) => boolean;
+type Reader = (m: Message) => FieldValue | undefined;
+
+/** Matchers sharing one expression text. */
+interface Group<T> {
+  expression: string;
+  predicate: Predicate;
+  items: T[];
+  key: string | undefined;
+  literal: string | undefined;
+}
+
+interface KeyBucket<T> {
+  read: Reader;
+  byLiteral: Map<string, Group<T>[]>;
+  all: Group<T>[];
+}
+
+interface Equality {
+  key: string;
+  read: Reader;
+  literal: string;
+  rank: number;
+}
+
+const HEADER_READERS: Partial<Record<HeaderName, Reader>> = {
+  Type: (m) => m.type,
+  Logger: (m) => m.logger,
+  Hostname: (m) => m.hostname,
+  EnvVersion: (m) => m.envVersion,
+  Payload: (m) => m.payload,
+};
+
+// Which required equality to index by: fields tend to be the most selective,
+// then the Logger (plugin outputs), then the rest.
+const HEADER_RANK: Partial<Record<HeaderName, number>> = { Logger: 4, Hostname: 3, Type: 2, EnvVersion: 1, Payload: 0 };
+const FIELD_RANK = 5;
+
+export class MatcherIndex<T> {
+  private readonly groups = new Map<string, Group<T>>();
+  private readonly keyed = new Map<string, KeyBucket<T>>();
+  private unkeyed: Group<T>[] = [];
+  private readonly itemGroup = new Map<T, Group<T>>();
+  /** Flat arrays rebuilt on change, so match() iterates arrays, not maps. */
+  private buckets: KeyBucket<T>[] = [];
+
+  get size(): number {
+    return this.itemGroup.size;
+  }
+
+  /** Add `item` with matcher `expression` (throws MatcherError when it does not compile). */
+  add(item: T, expression: string): void {
+    if (this.itemGroup.has(item)) throw new Error('item is already in the matcher index');
+    let group = this.groups.get(expression);
+    if (!group) {
+      const predicate = compileMatcher(expression);
+      const eq = bestEquality(parseMatcher(expression), this.keyed);
+      group = { expression, predicate, items: [], key: eq?.key, literal: eq?.literal };
+      this.groups.set(expression, group);
+      if (eq) {
+        let bucket = this.keyed.get(eq.key);
+        if (!bucket) {
+          bucket = { read: eq.read, byLiteral: new Map(), all: [] };
+          this.keyed.set(eq.key, bucket);
+        }
+        bucket.all.push(group);
+        const list = bucket.byLiteral.get(eq.literal);
+        if (list) list.push(group);
+        else bucket.byLiteral.set(eq.literal, [group]);
+      } else {
+        this.unkeyed.push(group);
+      }
+      this.buckets = [...this.keyed.values()];
+    }
+    group.items.push(item);
+    this.itemGroup.set(item, group);
+  }
+
+  remove(item: T): void {
+    const group = this.itemGroup.get(item);
+    if (!group) return;
+    this.itemGroup.delete(item);
+    group.items = group.items.filter((i) => i !== item);
+    if (group.items.length > 0) return;
+    this.groups.delete(group.expression);
+    if (group.key === undefined) {
+      this.unkeyed = this.unkeyed.filter((g) => g !== group);
+      return;
+    }
+    const bucket = this.keyed.get(group.key)!;
+    bucket.all = bucket.all.filter((g) => g !== group);
+    const list = bucket.byLiteral.get(group.literal!)!.filter((g) => g !== group);
+    if (list.length) bucket.byLiteral.set(group.literal!, list);
+    else bucket.byLiteral.delete(group.literal!);
+    if (bucket.all.length === 0) this.keyed.delete(group.key);
+    this.buckets = [...this.keyed.values()];
+  }
+
+  /**
+   * Call `onMatch(items)` once per matching expression with the items that
+   * share it (do not keep or change the array). Returns the number of full
+   * matcher evaluations made (for stats).
+   */
+  match(m: Message, onMatch: (items: readonly T[]) => void): number {
+    let evaluations = 0;
+    const buckets = this.buckets;
+    for (let b = 0; b < buckets.length; b++) {
+      const bucket = buckets[b];
+      const v = bucket.read(m);
+      let candidates: Group<T>[] | undefined;
+      if (typeof v === 'string') candidates = bucket.byLiteral.get(v);
+      else if (v instanceof Uint8Array) candidates = bucket.all;
+      if (candidates === undefined) continue;
+      for (let i = 0; i < candidates.length; i++) {
+        const g = candidates[i];
+        evaluations++;
+        if (g.predicate(m)) onMatch(g.items);
+      }
+    }
+    const unkeyed = this.unkeyed;
+    for (let i = 0; i < unkeyed.length; i++) {
+      const g = unkeyed[i];
+      evaluations++;
+      if (g.predicate(m)) onMatch(g.items);
+    }
+    return evaluations;
+  }
+
+  /** How the index is laid out, for stats and tests. */
+  describe(): { expressions: number; keys: Record<string, number>; unkeyed: number } {
+    const keys: Record<string, number> = {};
+    for (const [k, b] of this.keyed) keys[k] = b.all.length;
+    return { expressions: this.groups.size, keys, unkeyed: this.unkeyed.length };
+  }
+}
+
+/** The required `==` string tests of an expression: true in every match. */
+function requiredEqualities(node: MatcherNode, out: Equality[]): void {
+  if (node.kind === 'and') {
+    requiredEqualities(node.left, out);
+    requiredEqualities(node.right, out);
+    return;
+  }
+  // An 'or' has no single required test; constants need none.
+  if (node.kind !== 'test' || node.op !== '==' || node.operand.kind !== 'string') return;
+  const target = node.target;
+  const literal = node.operand.value;
+  if (target.kind === 'field') {
+    const { name, fi, ai } = target;
+    const key = `Fields[${name}][${fi}][${ai}]`;
+    const read: Reader = fi === 0 && ai === 0 ? (m) => firstValue(m, name) : (m) => readField(m, name, fi, ai);
+    out.push({ key, read, literal, rank: FIELD_RANK });
+    return;
+  }
+  const read = HEADER_READERS[target.name];
+  if (read) out.push({ key: target.name, read, literal, rank: HEADER_RANK[target.name] ?? 0 });
+}
+
+function bestEquality<T>(node: MatcherNode, existing: Map<string, KeyBucket<T>>): Equality | undefined {
+  const all: Equality[] = [];
+  requiredEqualities(node, all);
+  let best: Equality | undefined;
+  for (const e of all) {
+    // Prefer higher rank; at equal rank prefer a key already indexed (fewer reads per message).
+    if (
+      !best ||
+      e.rank > best.rank ||
+      (e.rank === best.rank && existing.has(e.key) && !existing.has(best.key))
+    ) {
+      best = e;
+    }
+  }
+  return best;
+}
+
+function firstValue(m: Message, name: string): FieldValue | undefined {
+  const fields = m.fields;
+  for (let i = 0, n = fields.length; i < n; i++) {
+    if (fields[i].name === name) return fields[i].value[0];
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+/**
+ * Worker thread body for IsolatedTestRunner: runs testPlugin() on request,
+ * off the caller's event loop. Messages arrive as packed protobufs.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Message } from '../message/message';
+import { decodeMessage } from '../message/protobuf';
+import { PluginSpecError } from './plugin-spec';
+import { testPlugin, type TestPluginInput, type TestPluginOptions } from './test-plugin';
+
+export interface TestRequest {
+  id: number;
+  input: TestPluginInput;
+  data: Uint8Array;
+  ends: Uint32Array;
+  options: TestPluginOptions;
+}
+
+export type TestReply =
+  | { id: number; result: Awaited<ReturnType<typeof testPlugin>> }
+  | { id: number; error: { name: string; message: string; field?: string } };
+
+const port = parentPort;
+if (!port) throw new Error('test-plugin-worker.ts must run in a worker thread');
+
+port.on('message', (req: TestRequest) => {
+  void handle(req);
+});
+
+async function handle(req: TestRequest): Promise<void> {
+  try {
+    const messages: Message[] = [];
+    let start = 0;
+    for (const end of req.ends) {
+      messages.push(decodeMessage(req.data.subarray(start, end)));
+      start = end;
+    }
+    const result = await testPlugin(req.input, messages, req.options);
+    port!.postMessage({ id: req.id, result } satisfies TestReply);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    port!.postMessage({
+      id: req.id,
+      error: { name: e.name, message: e.message, ...(err instanceof PluginSpecError ? { field: err.field } : {}) },
+    } satisfies TestReply);
+  }
+}

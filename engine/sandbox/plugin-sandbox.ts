@@ -1,0 +1,1098 @@
+/**
+ * One analysis plugin in its own QuickJS instance: loading, batches of
+ * process_message() calls, timer_event(), limits, preserve_data.
+ *
+ * Batches. A host<->VM crossing costs several microseconds, so messages are
+ * run in batches of up to BATCH_SIZE with one crossing per batch: the host
+ * sends the values of the read_message() keys the plugin is known to read as
+ * columns (columns.ts), and the driver (driver-source.ts) calls
+ * process_message() once per message in order, serving read_message() from
+ * the columns and falling back to a host callback for anything else (which
+ * teaches the host the key for later batches). A termination stops the batch
+ * at that message, so outputs, injections, debug lines and plugin state are
+ * exactly as if messages had been fed one at a time.
+ *
+ * Deadlines. Hindsight's instruction_limit is per call; here each message of
+ * a batch keeps its own cpuMsPerCall budget. The driver writes the current
+ * message index to `st.i` (one property store per message); QuickJS calls the
+ * interrupt handler every few thousand operations, and the handler, when a
+ * quarter budget has passed since it last looked (or the budget is exceeded),
+ * reads st.i: a new index means a new message started, and its clock starts
+ * then. A message is interrupted once it has run for more than its budget
+ * since it was first seen, so a message gets between 1 and about 1.25 budgets
+ * (never less than one), however many messages precede it in the batch.
+ *
+ * Memory. The Wasm memory maximum is the hard cap (quickjs-module.ts); QuickJS's
+ * own limit refuses any single allocation larger than memoryBytes. An
+ * allocation loop near the cap can run long (QuickJS garbage-collects before
+ * each failing allocation), which the deadline bounds.
+ */
+import { hostname as osHostname } from 'node:os';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
+import { uuidToHex } from '../message/fields';
+import { messageFromJSON } from '../message/json';
+import { MessageError, type Message } from '../message/message';
+import { decodeMessage, utf8Length } from '../message/protobuf';
+import { encodeColumns, type LearnedKey } from './columns';
+import { DRIVER_FILENAME, DRIVER_SOURCE } from './driver-source';
+import { resolveLimits, type PluginLimits } from './limits';
+import { newPluginModule, type PluginMemory } from './quickjs-module';
+import { columnKey, parseReadName, readValue, type ReadTarget } from './read-message';
+import {
+  emptyBatchResult,
+  emptyCallResult,
+  type BatchResult,
+  type CallResult,
+  type PluginOutput,
+  type PluginStats,
+} from './results';
+import { decodeTagged, encodeTagged, TaggedValueError } from './tagged-value';
+import {
+  callPrefix,
+  clip,
+  formatAt,
+  formatException,
+  parseDescription,
+  pluginLocation,
+  type CallName,
+  type ErrorDescription,
+} from './termination';
+
+/** Messages per VM crossing. */
+export const BATCH_SIZE = 1000;
+/** read_message() keys sent as columns at most; further keys use the host callback. */
+const MAX_LEARNED_KEYS = 32;
+const MEMORY_SAMPLE_INTERVAL_MS = 1000;
+
+/** Who the host says it is in injected messages; overridable for tests and the portal. */
+export interface HostIdentity {
+  hostname: string;
+  pid: number;
+  /** Current time in ns since the epoch. */
+  now: () => bigint;
+}
+
+export type ConfigValue = string | number | boolean;
+
+export interface PluginSpec {
+  /** The plugin's owner; with name, gives the Logger `analysis.<owner>.<name>`. */
+  owner: string;
+  name: string;
+  /** JavaScript, run as a classic script (see plugin-api.d.ts for what a plugin sees). */
+  source: string;
+  /** Shown in error locations; default "plugin.js". */
+  filename?: string;
+  /** What read_config() returns; Hindsight limit keys (memory_limit, ...) also set limits. */
+  config: Record<string, ConfigValue>;
+  /** Explicit limits, over DEFAULT_LIMITS and the config's. */
+  limits?: Partial<PluginLimits>;
+  /** A saveState() result to restore after the source has run (only when config preserve_data is true). */
+  preservedState?: string;
+  host?: Partial<HostIdentity>;
+}
+
+interface Deadline {
+  budget: number;
+  /** Batch mode: follow st.i so each message gets its own budget. */
+  perMessage: boolean;
+  /** When the current call (message) was first seen running. */
+  start: number;
+  index: number;
+  lastCheck: number;
+  hit: boolean;
+}
+
+/** The sink of whatever the running call produces. */
+interface CallContext {
+  name: CallName;
+  outputs: PluginOutput[];
+  injected: Message[];
+  debug: string[];
+  /** Batch messages, for process_message calls. */
+  messages?: readonly Message[];
+}
+
+/** A value passed from the VM to a host function, or the kind of a non-primitive one. */
+type VmArg = string | number | boolean | bigint | undefined | null | { nonPrimitive: string };
+
+export async function createPlugin(spec: PluginSpec): Promise<PluginSandbox> {
+  return PluginSandbox.create(spec);
+}
+
+export class PluginSandbox {
+  readonly logger: string;
+  readonly filename: string;
+  readonly limits: PluginLimits;
+  /** Problems that did not stop the plugin: state not restored, let/const state, a failed save. */
+  readonly warnings: string[] = [];
+  /** What the plugin's top-level code printed or emitted while loading. */
+  readonly loadResult: CallResult = emptyCallResult();
+
+  private readonly preserveData: boolean;
+  private readonly identity: HostIdentity;
+  private readonly heap: PluginMemory;
+  private readonly rt: QuickJSRuntime;
+  private readonly ctx: QuickJSContext;
+  private entry: Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'st', QuickJSHandle> | undefined;
+
+  private terminatedState: { error: string; at: Date } | undefined;
+  /** The Wasm instance failed (trap/abort): never touch it again. */
+  private dead = false;
+  private disposed = false;
+
+  private readonly learned = new Map<string, ReadTarget>();
+  private call: CallContext | undefined;
+  private deadline: Deadline | undefined;
+  private fatal: string | undefined;
+  private payloadParts: string[] = [];
+  private payloadBytes = 0;
+  /** Call (message index, or -1) the payload buffer, inject count and debug count belong to. */
+  private owner = -2;
+  private injectCount = 0;
+  private debugBytes = 0;
+  private debugTruncated = false;
+
+  private counters = {
+    processed: 0,
+    failures: 0,
+    maxMemoryBytes: 0,
+    maxOutputBytes: 0,
+    injectedMessages: 0,
+    injectedPayloads: 0,
+    timerEvents: 0,
+    processNsTotal: 0,
+    timerNsTotal: 0,
+  };
+  private lastMemorySample = 0;
+
+  private constructor(spec: ValidSpec, module: QuickJSWASMModule, heap: PluginMemory) {
+    this.logger = `analysis.${spec.owner}.${spec.name}`;
+    this.filename = spec.filename;
+    this.limits = spec.limits;
+    this.preserveData = spec.config.preserve_data === true;
+    this.identity = {
+      hostname: spec.host?.hostname ?? osHostname(),
+      pid: spec.host?.pid ?? process.pid,
+      now: spec.host?.now ?? (() => BigInt(Date.now()) * 1_000_000n),
+    };
+    this.heap = heap;
+    this.rt = module.newRuntime();
+    this.rt.setMemoryLimit(this.limits.memoryBytes);
+    this.rt.setMaxStackSize(this.limits.stackBytes);
+    this.rt.setInterruptHandler(() => this.onInterrupt());
+    // No Promise: plugins are synchronous like Lua ones, and pending jobs would never run.
+    this.ctx = this.rt.newContext({
+      intrinsics: {
+        BaseObjects: true,
+        Date: true,
+        Eval: true,
+        StringNormalize: true,
+        RegExp: true,
+        JSON: true,
+        Proxy: true,
+        MapSet: true,
+        TypedArrays: true,
+        BigInt: true,
+      },
+    });
+  }
+
+  static async create(input: PluginSpec): Promise<PluginSandbox> {
+    const spec = validateSpec(input);
+    const { module, heap } = await newPluginModule(spec.limits.memoryBytes);
+    const sandbox = new PluginSandbox(spec, module, heap);
+    sandbox.guard(() => {
+      sandbox.installDriver(spec.config);
+      sandbox.load(spec.source, spec.preservedState);
+    }, 'load');
+    return sandbox;
+  }
+
+  /** Set once the plugin was terminated; it runs nothing after that. */
+  get terminated(): { error: string; at: Date } | undefined {
+    return this.terminatedState;
+  }
+
+  // ------------------------------------------------------------------ process_message
+
+  /** Run process_message() once per message, in order; see BatchResult. */
+  processMessages(messages: readonly Message[]): BatchResult {
+    const result = emptyBatchResult();
+    if (this.terminatedState || this.disposed) {
+      result.terminated = { index: 0, error: this.terminatedState?.error ?? 'the plugin was disposed' };
+      return result;
+    }
+    const t0 = performance.now();
+    for (let offset = 0; offset < messages.length && !result.terminated; offset += BATCH_SIZE) {
+      const chunk = messages.slice(offset, offset + BATCH_SIZE);
+      this.guard(() => this.runChunk(chunk, offset, result), 'process_message', (error) => {
+        // Earlier chunks ran whole, so result.processed is where this one began.
+        result.terminated ??= { index: result.processed, error };
+      });
+    }
+    this.counters.processed += result.processed;
+    this.counters.failures += result.failures.length;
+    this.counters.processNsTotal += Math.round((performance.now() - t0) * 1e6);
+    if (!this.dead && performance.now() - this.lastMemorySample > MEMORY_SAMPLE_INTERVAL_MS) this.sampleMemory();
+    return result;
+  }
+
+  private runChunk(messages: Message[], offset: number, result: BatchResult): void {
+    const ctx = this.ctx;
+    const entry = this.entry!;
+    const n = messages.length;
+    const columns = encodeColumns(
+      messages,
+      [...this.learned].map(([key, target]): LearnedKey => ({ key, target })),
+      Math.max(64 * 1024, this.limits.memoryBytes / 8),
+    );
+    const call = this.beginCall('process_message', messages);
+    const args = [
+      ctx.newNumber(n),
+      ctx.newString(columns.meta),
+      ctx.newString(columns.strings),
+      ctx.newArrayBuffer(columns.buffer),
+    ];
+    const deadline = this.arm(true);
+    let r;
+    try {
+      r = ctx.callFunction(entry.run, ctx.undefined, args);
+    } finally {
+      this.deadline = undefined;
+      for (const a of args) a.dispose();
+    }
+    // Messages and failures are reported in batch indexes.
+    const flush = (): void => {
+      for (const o of call.outputs) if (o.index !== undefined) o.index += offset;
+      result.outputs.push(...call.outputs);
+      result.injected.push(...call.injected);
+      result.debug.push(...call.debug);
+    };
+    if (r.error) {
+      const stop = this.readIndex();
+      this.collectFailures(result, offset);
+      result.processed += Math.max(0, stop);
+      const error =
+        this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'process_message'));
+      r.error.dispose();
+      flush();
+      this.terminate(error);
+      result.terminated = { index: offset + Math.max(0, stop), error };
+      this.endCall();
+      return;
+    }
+    const ret = ctx.getNumber(r.value);
+    r.value.dispose();
+    const stop = ret < 0 ? -1 - ret : ret;
+    if (ret < 0) this.collectFailures(result, offset);
+    result.processed += stop;
+    flush();
+    if (stop < n) {
+      const error = this.stopReason('process_message');
+      this.terminate(error);
+      result.terminated = { index: offset + stop, error };
+    }
+    this.endCall();
+  }
+
+  private collectFailures(result: BatchResult, offset: number): void {
+    const text = this.stString('fails');
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const space = line.indexOf(' ');
+      const index = Number(space < 0 ? line : line.slice(0, space));
+      let reason = '';
+      if (space >= 0) {
+        try {
+          reason = clip(String(JSON.parse(line.slice(space + 1))));
+        } catch {
+          reason = '';
+        }
+      }
+      result.failures.push({ index: offset + index, reason });
+    }
+  }
+
+  /** Why run() or timer() stopped early, from st.code. */
+  private stopReason(call: CallName, code = this.stNumber('code')): string {
+    switch (code) {
+      case 1:
+        return this.describeStError(call);
+      case 2: {
+        const why = this.stString('msg');
+        return clip(`${call}() received a termination status code${why ? `: ${why}` : ''}`);
+      }
+      case 3:
+        return `${call}() must return a numeric status code`;
+      case 4:
+        return this.fatal ?? `${call}() a limit was exceeded`;
+      case 5:
+        return `${call}() function was not found`;
+      case 6:
+        return `${call}() must return a string error message, e.g. [-1, "why"]`;
+      case 7:
+        return formatAt(call, undefined, 'not enough memory', this.filename);
+      default:
+        return `${call}() stopped for an unknown reason (${code})`;
+    }
+  }
+
+  // ------------------------------------------------------------------ timer_event
+
+  /** Call timer_event(ns, shutdown). */
+  timerEvent(ns: number, shutdown: boolean): CallResult {
+    const result = emptyCallResult();
+    if (this.terminatedState || this.disposed) {
+      result.terminated = { error: this.terminatedState?.error ?? 'the plugin was disposed' };
+      return result;
+    }
+    const t0 = performance.now();
+    this.guard(
+      () => {
+        const ctx = this.ctx;
+        const call = this.beginCall('timer_event');
+        const args = [ctx.newNumber(ns), shutdown ? ctx.true : ctx.false];
+        const deadline = this.arm(false);
+        let r;
+        try {
+          r = ctx.callFunction(this.entry!.timer, ctx.undefined, args);
+        } finally {
+          this.deadline = undefined;
+          args[0].dispose();
+        }
+        let error: string | undefined;
+        if (r.error) {
+          error =
+            this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'timer_event'));
+          r.error.dispose();
+        } else {
+          const code = ctx.getNumber(r.value);
+          r.value.dispose();
+          if (code !== 0) error = this.stopReason('timer_event', code);
+        }
+        result.outputs.push(...call.outputs);
+        result.injected.push(...call.injected);
+        result.debug.push(...call.debug);
+        if (error !== undefined) {
+          this.terminate(error);
+          result.terminated = { error };
+        }
+        this.endCall();
+      },
+      'timer_event',
+      (error) => {
+        result.terminated ??= { error };
+      },
+    );
+    this.counters.timerEvents++;
+    this.counters.timerNsTotal += Math.round((performance.now() - t0) * 1e6);
+    if (!this.dead) this.sampleMemory();
+    return result;
+  }
+
+  // ------------------------------------------------------------------ preserve_data
+
+  /**
+   * The plugin's global state as text, for createPlugin({preservedState}).
+   * Undefined unless config preserve_data is true, and after termination
+   * (Hindsight does not save a terminated plugin's state). A failed save adds
+   * a warning and returns undefined.
+   */
+  saveState(): string | undefined {
+    if (!this.preserveData || this.terminatedState || this.disposed || this.dead) return undefined;
+    let state: string | undefined;
+    this.guard(
+      () => {
+        const ctx = this.ctx;
+        this.beginCall('save');
+        // The state text is built in the VM heap; give it room beyond the plugin's own limit.
+        this.rt.setMemoryLimit(this.limits.memoryBytes * 4);
+        const deadline = this.arm(false);
+        let r;
+        try {
+          r = ctx.callFunction(this.entry!.save, ctx.undefined);
+        } finally {
+          this.deadline = undefined;
+          this.rt.setMemoryLimit(this.limits.memoryBytes);
+        }
+        if (r.error) {
+          const why = deadline.hit ? 'instruction_limit exceeded' : this.describeError(r.error, 'save');
+          r.error.dispose();
+          this.warnings.push(`preserve_data: the state could not be saved: ${why}`);
+        } else {
+          state = ctx.getString(r.value);
+          r.value.dispose();
+        }
+        this.endCall();
+      },
+      'save',
+      (error) => this.warnings.push(`preserve_data: the state could not be saved: ${error}`),
+    );
+    return state;
+  }
+
+  // ------------------------------------------------------------------ stats, dispose
+
+  stats(): PluginStats {
+    const memoryBytes = this.dead || this.disposed ? 0 : this.sampleMemory();
+    return {
+      ...this.counters,
+      memoryBytes,
+      wasmMemoryBytes: this.disposed ? 0 : this.heap.memory.buffer.byteLength,
+      learnedKeys: [...this.learned.keys()].map((k) => k.replaceAll('\u0000', ',')),
+    };
+  }
+
+  /** Free the QuickJS instance. The sandbox answers every later call as terminated. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.dead) return;
+    try {
+      if (this.entry) for (const h of Object.values(this.entry)) h.dispose();
+      this.entry = undefined;
+      this.ctx.dispose();
+      this.rt.dispose();
+    } catch {
+      // A failed instance is dropped whole with its Wasm memory.
+    }
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  private installDriver(config: Record<string, ConfigValue>): void {
+    const ctx = this.ctx;
+    const install = ctx.evalCode(DRIVER_SOURCE, DRIVER_FILENAME, { type: 'global', strict: true });
+    if (install.error) {
+      const d = ctx.dump(install.error) as unknown;
+      install.error.dispose();
+      throw new Error(`the sandbox driver failed to load: ${JSON.stringify(d)}`);
+    }
+    const host = ctx.newObject();
+    const fns: [string, (...args: QuickJSHandle[]) => QuickJSHandle | void][] = [
+      ['slow', (...a) => this.hostReadMessage(a)],
+      ['add', (...a) => this.hostAddToPayload(a)],
+      ['payload', (...a) => this.hostInjectPayload(a)],
+      ['inject', (...a) => this.hostInjectMessage(a)],
+      ['print', (...a) => this.hostPrint(a)],
+      ['decode', (...a) => this.hostDecodeMessage(a)],
+    ];
+    for (const [name, fn] of fns) {
+      // Named so tests can prove no host function is reachable from plugin code.
+      const f = ctx.newFunction(`foresight_host_${name}`, fn);
+      ctx.setProp(host, name, f);
+      f.dispose();
+    }
+    const configText = ctx.newString(
+      JSON.stringify({ Logger: this.logger, Hostname: this.identity.hostname, Pid: this.identity.pid, ...config }),
+    );
+    const r = ctx.callFunction(install.value, ctx.undefined, host, configText);
+    install.value.dispose();
+    host.dispose();
+    configText.dispose();
+    const entry = ctx.unwrapResult(r);
+    this.entry = {
+      run: ctx.getProp(entry, 'run'),
+      timer: ctx.getProp(entry, 'timer'),
+      save: ctx.getProp(entry, 'save'),
+      restore: ctx.getProp(entry, 'restore'),
+      describe: ctx.getProp(entry, 'describe'),
+      where: ctx.getProp(entry, 'where'),
+      st: ctx.getProp(entry, 'st'),
+    };
+    entry.dispose();
+  }
+
+  private load(source: string, preservedState: string | undefined): void {
+    const ctx = this.ctx;
+    const call = this.beginCall('load');
+    const deadline = this.arm(false);
+    let r;
+    try {
+      r = ctx.evalCode(source, this.filename, { type: 'global' });
+    } finally {
+      this.deadline = undefined;
+    }
+    let error: string | undefined;
+    if (r.error) {
+      error = this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'load'));
+      r.error.dispose();
+    } else {
+      r.value.dispose();
+    }
+    this.loadResult.outputs.push(...call.outputs);
+    this.loadResult.injected.push(...call.injected);
+    this.loadResult.debug.push(...call.debug);
+    this.endCall();
+    if (error !== undefined) {
+      this.terminate(error);
+      this.loadResult.terminated = { error };
+      return;
+    }
+    if (!this.hasFunction('process_message')) {
+      this.warnings.push('process_message is not defined: the plugin will be terminated when a message arrives');
+    }
+    if (this.preserveData) this.warnLexicalState(source);
+    if (preservedState !== undefined) {
+      if (this.preserveData) this.restore(preservedState);
+      else this.warnings.push('preserve_data: a preserved state was given but config preserve_data is not true; ignored');
+    }
+  }
+
+  private restore(text: string): void {
+    const ctx = this.ctx;
+    this.beginCall('restore');
+    this.rt.setMemoryLimit(this.limits.memoryBytes * 4);
+    const arg = ctx.newString(text);
+    const deadline = this.arm(false);
+    let r;
+    try {
+      r = ctx.callFunction(this.entry!.restore, ctx.undefined, arg);
+    } finally {
+      this.deadline = undefined;
+      this.rt.setMemoryLimit(this.limits.memoryBytes);
+      arg.dispose();
+    }
+    if (r.error) {
+      const why = deadline.hit ? 'instruction_limit exceeded' : this.describeError(r.error, 'restore');
+      r.error.dispose();
+      this.warnings.push(`preserve_data: the saved state was not restored, starting fresh: ${why}`);
+    } else {
+      const warnings = ctx.getString(r.value);
+      r.value.dispose();
+      for (const w of warnings.split('\n')) if (w) this.warnings.push(`preserve_data: ${w}`);
+    }
+    this.endCall();
+  }
+
+  private hasFunction(name: 'process_message'): boolean {
+    this.arm(false);
+    try {
+      const r = this.ctx.evalCode(`typeof ${name} === 'function'`, 'foresight-check.js');
+      if (r.error) {
+        r.error.dispose();
+        return false;
+      }
+      const ok = this.ctx.dump(r.value) === true;
+      r.value.dispose();
+      return ok;
+    } finally {
+      this.deadline = undefined;
+    }
+  }
+
+  /** Top-level let/const are not globalThis properties, so preserve_data cannot see them. */
+  private warnLexicalState(source: string): void {
+    const names = new Set<string>();
+    for (const m of source.matchAll(/^(?:let|const)\s+([A-Za-z_$][\w$]*)\s*=/gm)) names.add(m[1]);
+    for (const name of names) {
+      if (name === 'process_message' || name === 'timer_event') continue;
+      this.warnings.push(
+        `preserve_data: top-level "${name}" is declared with let/const, so it is not saved; declare state with var`,
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------ calls, limits, termination
+
+  private beginCall(name: CallName, messages?: readonly Message[]): CallContext {
+    this.call = { name, outputs: [], injected: [], debug: [], messages };
+    this.fatal = undefined;
+    this.heap.exhausted = false;
+    this.owner = -2;
+    this.payloadParts = [];
+    this.payloadBytes = 0;
+    return this.call;
+  }
+
+  private endCall(): void {
+    this.call = undefined;
+    this.payloadParts = [];
+    this.payloadBytes = 0;
+  }
+
+  /** Payload buffer, inject count and debug budget are per call: reset when a new message's call begins. */
+  private enterCall(index: number): void {
+    if (index === this.owner) return;
+    this.owner = index;
+    this.payloadParts = [];
+    this.payloadBytes = 0;
+    this.injectCount = 0;
+    this.debugBytes = 0;
+    this.debugTruncated = false;
+  }
+
+  /** Start the deadline of a call (or, perMessage, of each message of a batch); cleared by setting this.deadline undefined. */
+  private arm(perMessage: boolean): Deadline {
+    const now = performance.now();
+    this.deadline = {
+      budget: this.limits.cpuMsPerCall,
+      perMessage,
+      start: now,
+      index: 0,
+      lastCheck: now,
+      hit: false,
+    };
+    return this.deadline;
+  }
+
+  private onInterrupt(): boolean {
+    const d = this.deadline;
+    if (d === undefined) return false;
+    // A limit was exceeded: the call is over even if the plugin caught the error.
+    if (this.fatal !== undefined) return true;
+    const t = performance.now();
+    if (d.perMessage && (t - d.lastCheck >= d.budget / 4 || t - d.start > d.budget)) {
+      d.lastCheck = t;
+      const i = this.readIndex();
+      if (i !== d.index) {
+        d.index = i;
+        d.start = t;
+        return false;
+      }
+    }
+    if (t - d.start > d.budget) {
+      d.hit = true;
+      return true;
+    }
+    return false;
+  }
+
+  private readIndex(): number {
+    try {
+      return this.stNumber('i');
+    } catch {
+      return this.deadline?.index ?? 0;
+    }
+  }
+
+  private stNumber(key: string): number {
+    const h = this.ctx.getProp(this.entry!.st, key);
+    try {
+      return this.ctx.typeof(h) === 'number' ? this.ctx.getNumber(h) : -1;
+    } finally {
+      h.dispose();
+    }
+  }
+
+  private stString(key: string): string {
+    const h = this.ctx.getProp(this.entry!.st, key);
+    try {
+      return this.ctx.typeof(h) === 'string' ? this.ctx.getString(h) : '';
+    } finally {
+      h.dispose();
+    }
+  }
+
+  /** Record a limit violation: the current call ends as terminated even if the plugin catches the error. */
+  private fail(what: string): never {
+    if (this.fatal === undefined) {
+      this.fatal = formatAt(this.call?.name ?? 'load', this.currentLocation(), what, this.filename);
+      const one = this.ctx.newNumber(1);
+      this.ctx.setProp(this.entry!.st, 'fatal', one);
+      one.dispose();
+    }
+    throw new Error(what);
+  }
+
+  /** The plugin line currently calling into the host, from the stack of an Error made in the VM. */
+  private currentLocation(): string | undefined {
+    try {
+      const r = this.ctx.callFunction(this.entry!.where, this.ctx.undefined);
+      if (r.error) {
+        r.error.dispose();
+        return undefined;
+      }
+      const stack = this.ctx.getString(r.value);
+      r.value.dispose();
+      return pluginLocation(stack, this.filename);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * No line number: QuickJS reports where the interrupted function starts,
+   * not the line that was running, which would mislead.
+   */
+  private instructionLimitMessage(): string {
+    return formatAt(this.call?.name ?? 'load', undefined, 'instruction_limit exceeded', this.filename);
+  }
+
+  private describeStError(call: CallName): string {
+    const h = this.ctx.getProp(this.entry!.st, 'err');
+    try {
+      return this.describeError(h, call);
+    } finally {
+      h.dispose();
+    }
+  }
+
+  private describeError(error: QuickJSHandle, call: CallName): string {
+    const d = this.describe(error);
+    // At the Wasm cap QuickJS may have no memory left even for its error object (it throws
+    // null then), and describing needs memory too.
+    const exhausted = this.heap.exhausted;
+    if (d && !(exhausted && !d.isError && d.shown === 'null')) return formatException(call, d, this.filename);
+    const what = exhausted ? 'not enough memory' : 'an exception that could not be described';
+    return formatAt(call, undefined, what, this.filename);
+  }
+
+  /**
+   * Describe a thrown value with the driver's describe(), under a fresh
+   * deadline and with the memory limit lifted (the error may be an
+   * out-of-memory one, and plugin getters may run).
+   */
+  private describe(error: QuickJSHandle): ErrorDescription | undefined {
+    const saved = this.deadline;
+    this.rt.setMemoryLimit(-1);
+    this.arm(false);
+    try {
+      const r = this.ctx.callFunction(this.entry!.describe, this.ctx.undefined, error);
+      if (r.error) {
+        r.error.dispose();
+        return undefined;
+      }
+      const json = this.ctx.getString(r.value);
+      r.value.dispose();
+      return parseDescription(json);
+    } catch {
+      return undefined;
+    } finally {
+      this.deadline = saved;
+      this.rt.setMemoryLimit(this.limits.memoryBytes);
+    }
+  }
+
+  private terminate(error: string): void {
+    this.terminatedState ??= { error, at: new Date() };
+  }
+
+  /**
+   * Run VM work, turning a failure of the instance itself (a Wasm trap or
+   * abort, which surfaces as a host exception) into a termination.
+   */
+  private guard(fn: () => void, call: CallName, onError?: (error: string) => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.deadline = undefined;
+      this.call = undefined;
+      this.dead = true;
+      const message = (err as Error)?.message ?? String(err);
+      // Built-ins such as JSON.stringify recurse in native Wasm frames that QuickJS's stack limit does not see.
+      const error = /maximum call stack size/i.test(message)
+        ? clip(`${callPrefix(call)}stack overflow in a built-in function (structure nested too deep); the plugin's QuickJS instance was discarded`)
+        : clip(`${callPrefix(call)}the QuickJS instance failed: ${message}`);
+      this.terminate(error);
+      if (call === 'load') this.loadResult.terminated ??= { error };
+      onError?.(error);
+    }
+  }
+
+  private sampleMemory(): number {
+    this.lastMemorySample = performance.now();
+    let bytes = 0;
+    try {
+      const m = /^memory used\s+\d+\s+(\d+)/m.exec(this.rt.dumpMemoryUsage());
+      bytes = m ? Number(m[1]) : this.heap.memory.buffer.byteLength;
+    } catch {
+      bytes = 0;
+    }
+    if (bytes > this.counters.maxMemoryBytes) this.counters.maxMemoryBytes = bytes;
+    return bytes;
+  }
+
+  // ------------------------------------------------------------------ host functions (called from the VM)
+
+  private vmArg(h: QuickJSHandle | undefined): VmArg {
+    if (h === undefined) return undefined;
+    const ctx = this.ctx;
+    const t = ctx.typeof(h);
+    switch (t) {
+      case 'undefined':
+        return undefined;
+      case 'string':
+        return ctx.getString(h);
+      case 'number':
+        return ctx.getNumber(h);
+      case 'boolean':
+        return ctx.sameValue(h, ctx.true);
+      case 'bigint':
+        return ctx.getBigInt(h);
+      case 'object':
+        return ctx.sameValue(h, ctx.null) ? null : { nonPrimitive: 'object' };
+      default:
+        return { nonPrimitive: t };
+    }
+  }
+
+  private callIndex(h: QuickJSHandle | undefined): number {
+    const v = this.vmArg(h);
+    return typeof v === 'number' && Number.isInteger(v) ? v : -1;
+  }
+
+  private toVm(v: string | number | boolean | Uint8Array | undefined): QuickJSHandle {
+    const ctx = this.ctx;
+    switch (typeof v) {
+      case 'string':
+        return ctx.newString(v);
+      case 'number':
+        return ctx.newNumber(v);
+      case 'boolean':
+        return v ? ctx.true : ctx.false;
+      case 'undefined':
+        return ctx.undefined;
+      default:
+        return ctx.newArrayBuffer(v.slice().buffer);
+    }
+  }
+
+  private hostReadMessage([curH, nameH, fiH, aiH]: QuickJSHandle[]): QuickJSHandle {
+    const cur = this.callIndex(curH);
+    const message = this.call?.messages?.[cur];
+    if (message === undefined) return this.ctx.undefined;
+    const name = this.vmArg(nameH);
+    const fi = this.vmArg(fiH);
+    const ai = this.vmArg(aiH);
+    const target = parseReadName(name, fi, ai);
+    let value;
+    try {
+      value = readValue(message, target);
+    } catch (err) {
+      throw new Error(`read_message(${JSON.stringify(name)}) failed: ${(err as Error).message}`);
+    }
+    if (
+      typeof name === 'string' &&
+      target.kind !== 'raw' &&
+      target.kind !== 'framed' &&
+      (fi === undefined || typeof fi === 'number') &&
+      (ai === undefined || typeof ai === 'number') &&
+      this.learned.size < MAX_LEARNED_KEYS
+    ) {
+      this.learned.set(columnKey(name, fi, ai), target);
+    }
+    return this.toVm(value);
+  }
+
+  private partText(h: QuickJSHandle, fn: string, position: number): string {
+    const v = this.vmArg(h);
+    switch (typeof v) {
+      case 'string':
+        return v;
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+        return String(v);
+    }
+    const kind = v === null ? 'null' : v === undefined ? 'undefined' : v.nonPrimitive;
+    throw new TypeError(
+      `${fn}() argument ${position} is ${kind}: pass strings, numbers or booleans (JSON.stringify objects first)`,
+    );
+  }
+
+  private appendPayload(text: string): void {
+    const bytes = utf8Length(text);
+    if (this.payloadBytes + bytes > this.limits.outputBytes) this.fail('output_limit exceeded');
+    this.payloadParts.push(text);
+    this.payloadBytes += bytes;
+    if (this.payloadBytes > this.counters.maxOutputBytes) this.counters.maxOutputBytes = this.payloadBytes;
+  }
+
+  private checkNotFatal(): void {
+    if (this.fatal !== undefined || this.call === undefined) throw new Error('the plugin is being terminated');
+  }
+
+  private countInjection(fn: 'inject_message' | 'inject_payload'): void {
+    const name = this.call?.name;
+    const limit =
+      name === 'process_message'
+        ? this.limits.processMessageInjectLimit
+        : name === 'timer_event'
+          ? this.limits.timerEventInjectLimit
+          : 0;
+    if (this.injectCount >= limit) this.fail(`${fn}() failed: injection limit exceeded`);
+    this.injectCount++;
+  }
+
+  private hostAddToPayload([curH, ...parts]: QuickJSHandle[]): void {
+    this.checkNotFatal();
+    this.enterCall(this.callIndex(curH));
+    for (let k = 0; k < parts.length; k++) this.appendPayload(this.partText(parts[k], 'add_to_payload', k + 1));
+  }
+
+  private hostInjectPayload([curH, typeH, nameH, ...parts]: QuickJSHandle[]): void {
+    this.checkNotFatal();
+    const cur = this.callIndex(curH);
+    this.enterCall(cur);
+    const type = this.vmArg(typeH);
+    const name = this.vmArg(nameH);
+    if (type !== undefined && typeof type !== 'string') {
+      throw new TypeError('inject_payload() payload_type argument must be a string');
+    }
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError('inject_payload() payload_name argument must be a string');
+    }
+    for (let k = 0; k < parts.length; k++) this.appendPayload(this.partText(parts[k], 'inject_payload', k + 3));
+    if (this.payloadBytes === 0) return; // as lua_sandbox: nothing to send
+    this.countInjection('inject_payload');
+    const payloadType = type ?? 'txt';
+    const payloadName = name ?? '';
+    this.call!.outputs.push({
+      name: payloadName,
+      type: payloadType,
+      payload: this.payloadParts.join(''),
+      topic: `${this.logger}.${payloadName}.${payloadType}`,
+      ...(this.call!.name === 'process_message' ? { index: cur } : {}),
+    });
+    this.counters.injectedPayloads++;
+    this.payloadParts = [];
+    this.payloadBytes = 0;
+  }
+
+  private hostInjectMessage([curH, textH]: QuickJSHandle[]): void {
+    this.checkNotFatal();
+    this.enterCall(this.callIndex(curH));
+    const text = this.vmArg(textH);
+    let message: Message;
+    try {
+      const value = decodeTagged(typeof text === 'string' ? text : '', { rejectCycles: true });
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+        throw new MessageError(`expected an object like {Type: "x", Payload: "...", Fields: {...}}, got ${describeValue(value)}`);
+      }
+      const m = value as Record<string, unknown>;
+      m.Logger = this.logger;
+      if (m.Hostname === undefined || m.Hostname === null) m.Hostname = this.identity.hostname;
+      if (m.Pid === undefined || m.Pid === null) m.Pid = this.identity.pid;
+      if (m.Timestamp === undefined || m.Timestamp === null) m.Timestamp = this.identity.now();
+      message = messageFromJSON(m);
+    } catch (err) {
+      if (err instanceof MessageError || err instanceof TaggedValueError) {
+        throw new Error(`inject_message() failed: ${err.message}`);
+      }
+      throw err;
+    }
+    this.countInjection('inject_message');
+    this.call!.injected.push(message);
+    this.counters.injectedMessages++;
+  }
+
+  private hostPrint([curH, lineH]: QuickJSHandle[]): void {
+    if (this.call === undefined) return;
+    this.enterCall(this.callIndex(curH));
+    const line = this.vmArg(lineH);
+    if (typeof line !== 'string' || this.debugTruncated) return;
+    // Debug output gets the same budget per call as a payload; the rest is dropped, not fatal.
+    const bytes = utf8Length(line) + 1;
+    if (this.debugBytes + bytes > this.limits.outputBytes) {
+      this.debugTruncated = true;
+      this.call.debug.push(`[debug output truncated: more than ${this.limits.outputBytes} bytes in one call]`);
+      // Let the driver drop further print() calls of this call without crossing over.
+      const mute = this.ctx.newNumber(this.owner);
+      this.ctx.setProp(this.entry!.st, 'mute', mute);
+      mute.dispose();
+      return;
+    }
+    this.debugBytes += bytes;
+    this.call.debug.push(line);
+  }
+
+  private hostDecodeMessage([, bytesH]: QuickJSHandle[]): QuickJSHandle {
+    let bytes: Uint8Array;
+    const view = this.ctx.getArrayBuffer(bytesH);
+    try {
+      bytes = view.value.slice();
+    } finally {
+      view.dispose();
+    }
+    let m: Message;
+    try {
+      m = decodeMessage(bytes);
+    } catch (err) {
+      throw new Error(`decode_message() failed: ${(err as Error).message}`);
+    }
+    return this.ctx.newString(encodeTagged(messageListForm(m)));
+  }
+}
+
+/**
+ * decode_message()'s result: the Heka list form with JavaScript values
+ * (Uuid as hex, Timestamp and INTEGER values as numbers, BYTES as Uint8Array),
+ * the shape read_message() reads.
+ */
+export function messageListForm(m: Message): Record<string, unknown> {
+  const o: Record<string, unknown> = { Uuid: uuidToHex(m.uuid), Timestamp: Number(m.timestamp) };
+  if (m.type !== undefined) o.Type = m.type;
+  if (m.logger !== undefined) o.Logger = m.logger;
+  if (m.severity !== undefined) o.Severity = m.severity;
+  if (m.payload !== undefined) o.Payload = m.payload;
+  if (m.envVersion !== undefined) o.EnvVersion = m.envVersion;
+  if (m.pid !== undefined) o.Pid = m.pid;
+  if (m.hostname !== undefined) o.Hostname = m.hostname;
+  o.Fields = m.fields.map((f) => {
+    const field: Record<string, unknown> = { name: f.name, value_type: f.valueType };
+    if (f.representation) field.representation = f.representation;
+    field.value = f.value.map((v) => (typeof v === 'bigint' ? Number(v) : v));
+    return field;
+  });
+  return o;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'bytes';
+  return typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : typeof v;
+}
+
+// ------------------------------------------------------------------ spec validation
+
+interface ValidSpec {
+  owner: string;
+  name: string;
+  source: string;
+  filename: string;
+  config: Record<string, ConfigValue>;
+  limits: PluginLimits;
+  preservedState?: string;
+  host?: Partial<HostIdentity>;
+}
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+function validateSpec(spec: PluginSpec): ValidSpec {
+  if (typeof spec !== 'object' || spec === null) throw new TypeError('createPlugin() needs a PluginSpec object');
+  for (const key of ['owner', 'name'] as const) {
+    const v = spec[key];
+    if (typeof v !== 'string' || !NAME.test(v)) {
+      throw new TypeError(`PluginSpec.${key} must be letters, digits, _ or - (it names the Logger), got ${JSON.stringify(v)}`);
+    }
+  }
+  if (typeof spec.source !== 'string') throw new TypeError('PluginSpec.source must be a string');
+  const filename = spec.filename ?? 'plugin.js';
+  if (typeof filename !== 'string' || filename === '' || /[\s():]/.test(filename)) {
+    throw new TypeError(`PluginSpec.filename must be a file name without spaces, colons or parentheses, got ${JSON.stringify(filename)}`);
+  }
+  const config = spec.config ?? {};
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new TypeError('PluginSpec.config must be an object of string, number or boolean values');
+  }
+  for (const [k, v] of Object.entries(config)) {
+    if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
+      throw new TypeError(`PluginSpec.config.${k} must be a string, finite number or boolean, got ${typeof v}`);
+    }
+  }
+  if (spec.preservedState !== undefined && typeof spec.preservedState !== 'string') {
+    throw new TypeError('PluginSpec.preservedState must be a string from saveState()');
+  }
+  return {
+    owner: spec.owner,
+    name: spec.name,
+    source: spec.source,
+    filename,
+    config,
+    limits: resolveLimits(config, spec.limits),
+    preservedState: spec.preservedState,
+    host: spec.host,
+  };
+}
