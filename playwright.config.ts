@@ -16,6 +16,8 @@ const baseURL = `http://localhost:${port}`;
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
+  // One server and database for all files, which run in name order (1-..., 2-...):
+  // the first file sees the empty portal.
   fullyParallel: false,
   workers: 1,
   retries: 0,
