@@ -36,3 +36,5 @@ export type {
   CallKind,
   IsolatedTestOptions,
 } from './runtime/index';
+export * from './log/index';
+export * from './inputs/index';

@@ -9,7 +9,8 @@ import { compileNode } from './compile';
 import { parseMatcher } from './parse';
 
 export { MatcherError } from './matcher-error';
-export { MAX_INDEX, MAX_STRING_BYTES, MAX_TESTS } from './parse';
+export { MAX_INDEX, MAX_STRING_BYTES, MAX_TESTS, parseMatcher } from './parse';
+export type * from './ast';
 export {
   compileLuaPattern,
   createLuaPattern,

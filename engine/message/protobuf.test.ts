@@ -363,3 +363,19 @@ describe('encodeMessage errors', () => {
     expect(decodeMessage(encodeMessage(HINDSIGHT_MESSAGE))).toEqual(HINDSIGHT_MESSAGE);
   });
 });
+
+describe('decodeMessage on a Node Buffer', () => {
+  it('copies Uuid and BYTES values out of the input', async () => {
+    const { ValueType } = await import('./message');
+    const m = {
+      uuid: new Uint8Array(16).fill(7),
+      timestamp: 5n,
+      fields: [{ name: 'b', valueType: ValueType.BYTES, representation: '', value: [new Uint8Array([1, 2, 3])] }],
+    };
+    const buf = Buffer.from(encodeMessage(m));
+    const decoded = decodeMessage(buf);
+    buf.fill(0);
+    expect(Array.from(decoded.uuid)).toEqual(new Array(16).fill(7));
+    expect(Array.from(decoded.fields[0].value[0] as Uint8Array)).toEqual([1, 2, 3]);
+  });
+});

@@ -84,7 +84,7 @@ function readMessage(end: number): Message {
       case 1: {
         const len = readLength(end, wire, 'Uuid', keyAt);
         if (len !== UUID_SIZE) fail(`Uuid must be ${UUID_SIZE} bytes, got ${len} at byte ${keyAt}`);
-        uuid = buf.slice(pos, pos + len);
+        uuid = copyBytes(buf, pos, pos + len);
         pos += len;
         break;
       }
@@ -232,7 +232,7 @@ function readField(end: number, index: number): Field {
         break;
       case 5: {
         const len = readLength(end, wire, F_VALUE, keyAt);
-        value.push(buf.slice(pos, pos + len));
+        value.push(copyBytes(buf, pos, pos + len));
         pos += len;
         break;
       }
@@ -795,4 +795,9 @@ function int64Size(v: number | bigint): number {
     n++;
   }
   return n;
+}
+
+/** A copy of buf[start, stop): Buffer#slice shares memory, so call Uint8Array's slice even on a Buffer. */
+function copyBytes(buf: Uint8Array, start: number, stop: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(buf, start, stop);
 }

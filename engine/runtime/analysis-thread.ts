@@ -41,7 +41,12 @@ export interface ThreadOptions {
   index: number;
   hostname: string;
   pid: number;
-  /** Records per batch. Default 1000. */
+  /**
+   * Most records per batch. Default 1000: big enough to spread each matching
+   * plugin's per-call sandbox cost, small enough that a batch's decoded
+   * messages die young (4000 measured slower: they outlive the young GC
+   * generation). A live feed sends what has arrived, often less.
+   */
   maxBatch?: number;
   /** Batches outstanding at the worker. Default 2. */
   maxInFlight?: number;

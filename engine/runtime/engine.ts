@@ -48,7 +48,7 @@ export interface EngineOptions {
   /** Log segment size, retention, window size, back-pressure limits... */
   stream?: MessageStreamOptions;
   outputs?: OutputStoreOptions;
-  /** Records per batch sent to a worker. Default 1000. */
+  /** Most records per batch sent to a worker. Default 1000. */
   maxBatch?: number;
   /** How often workers report plugin stats. Default 1000 ms. */
   statsIntervalMs?: number;
@@ -425,7 +425,7 @@ export class Engine {
   }
 
   /** Start a plugin on the least loaded thread at `offset`. Throws PluginLoadError. */
-  private async launch(id: string, spec: PluginSpec, offset: number): Promise<void> {
+  private async launch(id: string, spec: PluginSpec, offset: number, saveStart = true): Promise<void> {
     const state = preservesData(spec.config) ? await this.registry.loadState(id) : undefined;
     const thread = this.pickThread();
     const r = await thread.add(id, spec, offset, state);
@@ -435,8 +435,11 @@ export class Engine {
       this.live.delete(id);
       throw new PluginLoadError(id, r.error, r.line);
     }
-    this.stream.checkpoints.set(checkpointName(id), offset);
-    await this.stream.checkpoints.flush();
+    // Make the starting point durable (unless it already is: a resume at the checkpoint).
+    if (saveStart) {
+      this.stream.checkpoints.set(checkpointName(id), this.live.get(id)?.acked ?? offset);
+      await this.stream.checkpoints.flush();
+    }
   }
 
   /** Take a live plugin off its thread (cleanly or not), keeping its place. */
@@ -601,7 +604,8 @@ export class Engine {
       if (record.state !== 'running') continue;
       try {
         const offset = await this.resolveStart(record.id, 'checkpoint');
-        await this.launch(record.id, record.spec, offset);
+        const hasCheckpoint = this.stream.checkpoints.get(checkpointName(record.id)) !== undefined;
+        await this.launch(record.id, record.spec, offset, !hasCheckpoint);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const now = Date.now();

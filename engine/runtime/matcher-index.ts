@@ -19,11 +19,8 @@
 import type { HeaderName } from '../message/fields';
 import { readField } from '../message/fields';
 import type { FieldValue, Message } from '../message/message';
-import { compileMatcher } from '../matcher';
-// Needs the parsed form to find required equalities; see the report: the
-// matcher's index.ts should export parseMatcher and the AST types.
-import type { MatcherNode } from '../matcher/ast';
-import { parseMatcher } from '../matcher/parse';
+// The parsed form tells which equalities a matcher requires.
+import { compileMatcher, parseMatcher, type MatcherNode } from '../matcher';
 
 type Predicate = (m: Message) => boolean;
 type Reader = (m: Message) => FieldValue | undefined;

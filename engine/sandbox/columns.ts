@@ -7,7 +7,9 @@
  * through the slow host callback) and from then on sends, per batch:
  *
  * - `strings`: the distinct strings of all columns joined by a separator that
- *   none contains (one string, split once in the VM);
+ *   none contains (one string, split once in the VM), or, when a string holds
+ *   NUL (which cannot cross: host strings enter QuickJS as C strings), a JSON
+ *   array of them and separator '';
  * - `buffer`: an ArrayBuffer holding the distinct numbers (Float64), then the
  *   all-numeric columns as Float64 arrays, then one index array (Uint16 or
  *   Uint32) per dictionary column;
@@ -69,7 +71,9 @@ export function encodeColumns(
   const numericColumns: { key: string; values: Float64Array }[] = [];
   const dictColumns: { key: string; codes: Int32Array }[] = [];
   let used = 0;
-  const values: ReadValue[] = new Array(n);
+  const values = scratchValues(n);
+  const scratch = scratchCodes(keys.length * n);
+  let scratchUsed = 0;
 
   keyLoop: for (const { key, target } of keys) {
     const read = valueReader(target);
@@ -83,18 +87,28 @@ export function encodeColumns(
     if (allNumbers) {
       if (used + n * 8 > budgetBytes) continue;
       used += n * 8;
-      numericColumns.push({ key, values: Float64Array.from(values as number[]) });
+      const column = new Float64Array(scratch.buffer, scratchUsed * 4, n);
+      for (let j = 0; j < n; j++) column[j] = values[j] as number;
+      scratchUsed += 2 * n;
+      numericColumns.push({ key, values: column });
       continue;
     }
     // One pass; if the column's new strings overflow the budget, undo them.
     const stringsBefore = strings.length;
     const numbersBefore = numbers.length;
     let added = n * 4;
-    const codes = new Int32Array(n);
+    const codes = scratch.subarray(scratchUsed, scratchUsed + n);
+    // Field values repeat (docType is "main" most of the time): remember the last string's code.
+    let lastString: string | undefined;
+    let lastCode = 0;
     for (let j = 0; j < n; j++) {
       const v = values[j];
       switch (typeof v) {
         case 'string': {
+          if (v === lastString) {
+            codes[j] = lastCode;
+            break;
+          }
           let s = stringIndex.get(v);
           if (s === undefined) {
             s = strings.length;
@@ -103,6 +117,8 @@ export function encodeColumns(
             added += v.length * 2 + 16;
           }
           codes[j] = s;
+          lastString = v;
+          lastCode = s;
           break;
         }
         case 'number': {
@@ -132,6 +148,7 @@ export function encodeColumns(
       continue;
     }
     used += added;
+    scratchUsed += n + (n & 1); // keep the next Float64 column 8-byte aligned
     dictColumns.push({ key, codes });
   }
 
@@ -139,13 +156,8 @@ export function encodeColumns(
     return { meta: '', strings: '', buffer: new ArrayBuffer(0), keys: [] };
   }
 
-  const sep = strings.length > 0 ? pickSeparator(strings) : '\u0001';
-  if (sep === undefined) {
-    // Every candidate occurs in some string: send only the numeric columns.
-    dictColumns.length = 0;
-    strings.length = 0;
-    numbers.length = 0;
-  }
+  // '' means `strings` is a JSON array: rare, so the common case stays a cheap split.
+  const sep = strings.length === 0 ? '\u0001' : (pickSeparator(strings) ?? '');
 
   const nStr = strings.length;
   const nNum = numbers.length;
@@ -157,7 +169,7 @@ export function encodeColumns(
   const buffer = new ArrayBuffer(align(ixStart + dictColumns.length * n * ixBytes, 8));
 
   new Float64Array(buffer, 0, nNum).set(numbers);
-  const meta: unknown[] = [sep ?? '\u0001', nStr, nNum, ixBytes, n];
+  const meta: unknown[] = [sep, nStr, nNum, ixBytes, n];
   const sent: string[] = [];
   let offset = numbersBytes;
   for (const col of numericColumns) {
@@ -187,7 +199,8 @@ export function encodeColumns(
     sent.push(col.key);
     offset += n * ixBytes;
   }
-  return { meta: JSON.stringify(meta), strings: strings.join(sep ?? ''), buffer, keys: sent };
+  const text = sep === '' ? JSON.stringify(strings) : strings.join(sep);
+  return { meta: JSON.stringify(meta), strings: text, buffer, keys: sent };
 }
 
 /** A reader specialised to the target, for the per-message loop. */
@@ -207,7 +220,23 @@ function valueReader(target: ReadTarget): (m: Message) => ReadValue {
   };
 }
 
+// Reused between calls: a batch's temporary arrays would otherwise be garbage every time.
+let valuesScratch: ReadValue[] = [];
+let codesScratch = new Int32Array(0);
+
+function scratchValues(n: number): ReadValue[] {
+  if (valuesScratch.length < n) valuesScratch = new Array(n);
+  return valuesScratch;
+}
+
+/** Room for every key's codes (Int32) or numbers (Float64, two slots each). */
+function scratchCodes(slots: number): Int32Array {
+  if (codesScratch.length < 2 * slots) codesScratch = new Int32Array(2 * slots);
+  return codesScratch;
+}
+
 function pickSeparator(strings: readonly string[]): string | undefined {
+  for (const s of strings) if (s.includes('\u0000')) return undefined;
   outer: for (const code of SEPARATOR_CANDIDATES) {
     const c = String.fromCharCode(code);
     for (const s of strings) if (s.includes(c)) continue outer;

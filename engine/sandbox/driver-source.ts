@@ -16,7 +16,7 @@
  *
  * Evaluating this source yields `install(host, configText)`, which returns
  * the entry points the host calls: run, timer, save, restore, describe,
- * where, and `st`, the status object the host reads and writes.
+ * where, fatal, and `st`, the status object the host reads and writes.
  */
 export const DRIVER_FILENAME = 'foresight-driver.js';
 
@@ -33,10 +33,9 @@ const hasOwnProperty = O.prototype.hasOwnProperty;
 const isArray = Array.isArray;
 const JSONparse = JSON.parse, JSONstringify = JSON.stringify;
 const BigIntFn = BigInt;
-const strSplit = String.prototype.split, strCharCodeAt = String.prototype.charCodeAt;
-const fromCharCode = String.fromCharCode;
+const strSplit = String.prototype.split, strCharCodeAt = String.prototype.charCodeAt,
+  strIndexOf = String.prototype.indexOf;
 const symbolToString = Symbol.prototype.toString;
-const functionToString = Function.prototype.toString;
 const U8 = Uint8Array, U16 = Uint16Array, U32 = Uint32Array, F64 = Float64Array, AB = ArrayBuffer;
 const TA = getPrototypeOf(U8.prototype);
 const taTag = getOwnPropertyDescriptor(TA, Symbol.toStringTag).get;
@@ -72,50 +71,90 @@ const hSlow = host.slow, hAdd = host.add, hPayload = host.payload, hInject = hos
 // ---------------------------------------------------------------- status shared with the host
 const st = create(null);
 st.i = -1;       // index of the message being processed, read by the host's interrupt handler
-st.fatal = 0;    // set by the host when a limit is exceeded: the call ends as terminated
 st.code = 0;     // why run() stopped early
 st.err = undefined;
-st.msg = '';
+st.msg = '';     // JSON text of the reason a positive status came with
 st.fails = '';
-st.mute = -2;    // set by the host to the call index whose debug output is full
+st.mute = -2;    // set by the host to the call index whose debug output is full (-3: the whole batch)
 
 let cur = -1;    // current message index in the batch; -1 outside process_message()
-let cols = create(null);
+let fatal = false; // set by the host (entry.fatal) when a limit is exceeded: the call ends as terminated
+let cols = create(null);   // read_message(name) columns
+let icols = create(null);  // read_message(name, fi, ai) columns, keyed name NUL fi NUL ai
+// The first columns also sit in these slots: comparing the name is much cheaper
+// than a keyed lookup, and read_message is the hot path. NONE matches no name.
+const NONE = create(null);
+let k0 = NONE, d0, x0, k1 = NONE, d1, x1, k2 = NONE, d2, x2, k3 = NONE, d3, x3;
+let identity = new U32(0);
 
 function nullArray(a) { setPrototypeOf(a, null); return a; }
 
 // ---------------------------------------------------------------- columns (see columns.ts)
-function setupColumns(meta, strings, buf) {
+function clearColumns() {
   cols = create(null);
+  icols = create(null);
+  k0 = k1 = k2 = k3 = NONE;
+  d0 = x0 = d1 = x1 = d2 = x2 = d3 = x3 = undefined;
+}
+function setupColumns(meta, strings, buf) {
+  clearColumns();
   if (meta === '') return;
   const m = JSONparse(meta);
   const sep = m[0], nStr = m[1], nNum = m[2], ixBytes = m[3], n = m[4];
-  const D = nullArray(nStr > 0 ? apply(strSplit, strings, [sep]) : []);
+  const D = nullArray(nStr === 0 ? [] : sep === '' ? JSONparse(strings) : apply(strSplit, strings, [sep]));
   let len = nStr;
   if (nNum > 0) {
     const nums = new F64(buf, 0, nNum);
     for (let j = 0; j < nNum; j++) D[len++] = nums[j];
   }
   D[len++] = true; D[len++] = false; D[len++] = undefined;
+  let slot = 0;
   for (let c = 5; c < m.length; c += 3) {
     const col = create(null);
-    if (m[c + 1] === 0) { col.d = new F64(buf, m[c + 2], n); col.x = null; }
-    else { col.d = D; col.x = ixBytes === 2 ? new U16(buf, m[c + 2], n) : new U32(buf, m[c + 2], n); }
-    cols[m[c]] = col;
+    if (m[c + 1] === 0) {
+      // Numeric columns read through an identity index, so every column reads d[x[cur]].
+      if (identity.length !== n) { identity = new U32(n); for (let j = 0; j < n; j++) identity[j] = j; }
+      col.d = new F64(buf, m[c + 2], n); col.x = identity;
+    } else {
+      col.d = D; col.x = ixBytes === 2 ? new U16(buf, m[c + 2], n) : new U32(buf, m[c + 2], n);
+    }
+    const key = m[c];
+    if (apply(strIndexOf, key, ['\u0000']) >= 0) { icols[key] = col; continue; }
+    cols[key] = col;
+    if (slot === 0) { k0 = key; d0 = col.d; x0 = col.x; }
+    else if (slot === 1) { k1 = key; d1 = col.d; x1 = col.x; }
+    else if (slot === 2) { k2 = key; d2 = col.d; x2 = col.x; }
+    else if (slot === 3) { k3 = key; d3 = col.d; x3 = col.x; }
+    slot++;
   }
 }
 
 // ---------------------------------------------------------------- plugin API
+// Columns exist only while run() is processing messages, so cur >= 0 whenever one matches.
 function read_message(name, fi, ai) {
-  if (cur < 0) return undefined;
   let c;
-  if (fi === undefined && ai === undefined) c = cols[name];
-  else if ((fi === undefined || typeof fi === 'number') && (ai === undefined || typeof ai === 'number'))
-    c = cols[name + '\u0000' + fi + '\u0000' + ai];
-  if (c !== undefined) { const x = c.x; return x === null ? c.d[cur] : c.d[x[cur]]; }
-  const r = hSlow(cur, name, fi, ai);
-  return typeof r === 'object' && r !== null ? new U8(r) : r;
+  if (fi === undefined && ai === undefined) {
+    if (name === k0) return d0[x0[cur]];
+    if (name === k1) return d1[x1[cur]];
+    if (name === k2) return d2[x2[cur]];
+    if (name === k3) return d3[x3[cur]];
+    c = cols[name];
+  } else if ((fi === undefined || typeof fi === 'number') && (ai === undefined || typeof ai === 'number')) {
+    c = icols[name + '\u0000' + fi + '\u0000' + ai];
+  }
+  if (c !== undefined) return c.d[c.x[cur]];
+  if (cur < 0) return undefined;
+  const isJson = hasNul(name);
+  const r = hSlow(cur, isJson ? '0' : '', isJson ? JSONstringify(name) : name, fi, ai);
+  if (typeof r !== 'object' || r === null) return r;
+  // The host answers bytes with an ArrayBuffer and a string holding NUL with {json}.
+  return isArrayBuffer(r) ? new U8(r) : JSONparse(r.json);
 }
+
+// Strings cross to the host as C strings, which end at the first NUL: a
+// string holding one goes as JSON instead, its argument index listed in the
+// host function's second argument ('' when none).
+function hasNul(v) { return typeof v === 'string' && apply(strIndexOf, v, ['\u0000']) >= 0; }
 
 const config = create(null);
 (function () {
@@ -131,9 +170,15 @@ function read_config(key) {
 function withCur(args) {
   const n = args.length;
   const a = create(null);
-  a.length = n + 1;
+  a.length = n + 2;
   a[0] = cur;
-  for (let j = 0; j < n; j++) a[j + 1] = args[j];
+  let json = '';
+  for (let j = 0; j < n; j++) {
+    const v = args[j];
+    if (hasNul(v)) { json += (json === '' ? '' : ',') + j; a[j + 2] = JSONstringify(v); }
+    else a[j + 2] = v;
+  }
+  a[1] = json;
   return a;
 }
 function add_to_payload() { apply(hAdd, undefined, withCur(arguments)); }
@@ -153,11 +198,13 @@ function decode_message(bytes) {
   return dec(JSONparse(hDecode(cur, ab)), new MapCtor());
 }
 function print() {
-  if (st.mute === cur) return;
+  const mute = st.mute;
+  if (mute === cur || mute === -3) return;
   const n = arguments.length;
   let line = '';
   for (let j = 0; j < n; j++) line += (j > 0 ? ' ' : '') + show(arguments[j], 0, null, true);
-  hPrint(cur, line);
+  if (hasNul(line)) hPrint(cur, '0', JSONstringify(line));
+  else hPrint(cur, '', line);
 }
 const consoleObject = create(O.prototype);
 consoleObject.log = print; consoleObject.info = print; consoleObject.warn = print;
@@ -188,7 +235,7 @@ const baseline = create(null);
 // as "index" or "index JSON-reason" lines, kept there even if run() is cut
 // short by the host's deadline). When it stops early st.code says
 // why: 1 exception (st.err), 2 positive status (st.msg), 3 non-numeric status,
-// 4 a host limit (st.fatal), 5 no process_message, 6 bad error message,
+// 4 a host limit (fatal), 5 no process_message, 6 bad error message,
 // 7 out of memory.
 // Recognised without allocating: describing it needs memory there is none of.
 function outOfMemory(e) {
@@ -201,7 +248,7 @@ function outOfMemory(e) {
 
 function run(n, meta, strings, buf) {
   setupColumns(meta, strings, buf);
-  st.fatal = 0;
+  fatal = false;
   st.err = undefined;
   st.mute = -2;
   let nf = 0, i = 0, lexical;
@@ -215,12 +262,12 @@ function run(n, meta, strings, buf) {
       if (pm === null) { st.code = 5; break; }
     }
     let r;
-    try { r = pm(); } catch (e) { st.err = e; st.code = st.fatal !== 0 ? 4 : outOfMemory(e) ? 7 : 1; break; }
-    if (st.fatal !== 0) { st.code = 4; break; }
+    try { r = pm(); } catch (e) { st.err = e; st.code = fatal ? 4 : outOfMemory(e) ? 7 : 1; break; }
+    if (fatal) { st.code = 4; break; }
     if (r === 0 || r === undefined) continue;
     if (typeof r === 'number') {
       if (r < 0) { nf++; st.fails += i + '\n'; continue; }
-      if (r > 0) { st.code = 2; st.msg = ''; break; }
+      if (r > 0) { st.code = 2; st.msg = '""'; break; }
       st.code = 3; break;   // NaN
     }
     if (!isArray(r)) { st.code = 3; break; }
@@ -229,10 +276,10 @@ function run(n, meta, strings, buf) {
     if (why !== undefined && why !== null && typeof why !== 'string') { st.code = 6; break; }
     if (s === 0) continue;
     if (s < 0) { nf++; st.fails += i + ' ' + JSONstringify(why === undefined || why === null ? '' : why) + '\n'; continue; }
-    st.code = 2; st.msg = typeof why === 'string' ? why : ''; break;
+    st.code = 2; st.msg = JSONstringify(typeof why === 'string' ? why : ''); break;
   }
   cur = -1; st.i = -1;
-  cols = create(null);
+  clearColumns();
   return nf > 0 ? -1 - i : i;
 }
 
@@ -249,14 +296,14 @@ function lexicalFunction(name) {
 // 0 ok, 1 exception (st.err), 4 host limit, 5 no timer_event, 7 out of memory.
 function timer(ns, shutdown) {
   cur = -1;
-  st.fatal = 0;
+  fatal = false;
   st.err = undefined;
   st.mute = -2;
   let te = G.timer_event;
   if (typeof te !== 'function') te = lexicalFunction('timer_event');
   if (te === null) return 5;
-  try { te(ns, shutdown); } catch (e) { st.err = e; return st.fatal !== 0 ? 4 : outOfMemory(e) ? 7 : 1; }
-  return st.fatal !== 0 ? 4 : 0;
+  try { te(ns, shutdown); } catch (e) { st.err = e; return fatal ? 4 : outOfMemory(e) ? 7 : 1; }
+  return fatal ? 4 : 0;
 }
 
 // ---------------------------------------------------------------- describing errors
@@ -594,5 +641,6 @@ function where() {
 const entry = create(null);
 entry.run = run; entry.timer = timer; entry.save = save; entry.restore = restore;
 entry.describe = describe; entry.where = where; entry.st = st;
+entry.fatal = function () { fatal = true; };
 return entry;
 })`;

@@ -191,6 +191,13 @@ describe('floods', () => {
     expect(r.processed).toBe(3);
     expect(r.debug.filter((l) => l.startsWith('[debug output truncated'))).toHaveLength(3);
     expect(r.debug.length).toBeLessThan(3 * 10000);
+
+    // Within each call's budget, but 2 MB over a batch: the batch keeps 1 MiB.
+    const wide = await hostile('function process_message() { print("w".repeat(2000)); return 0 }');
+    const w = wide.processMessages(messages.slice(0, 1000));
+    expect(w.processed).toBe(1000);
+    expect(w.debug.at(-1)).toBe('[debug output truncated: more than 1048576 bytes in this batch]');
+    expect(w.debug.length).toBe(Math.floor(1048576 / 2001) + 1);
     goodStillCounts();
   });
 });

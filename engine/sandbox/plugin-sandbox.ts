@@ -110,7 +110,12 @@ interface CallContext {
   debug: string[];
   /** Batch messages, for process_message calls. */
   messages?: readonly Message[];
+  /** Debug bytes so far, across the messages of a batch. */
+  debugBytes: number;
 }
+
+/** Debug output one batch may keep, in units of outputBytes (1 MiB by default). */
+const BATCH_DEBUG_OUTPUTS = 16;
 
 /** A value passed from the VM to a host function, or the kind of a non-primitive one. */
 type VmArg = string | number | boolean | bigint | undefined | null | { nonPrimitive: string };
@@ -133,7 +138,9 @@ export class PluginSandbox {
   private readonly heap: PluginMemory;
   private readonly rt: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
-  private entry: Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'st', QuickJSHandle> | undefined;
+  private entry:
+    | Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'fatal' | 'st', QuickJSHandle>
+    | undefined;
 
   private terminatedState: { error: string; at: Date } | undefined;
   /** The Wasm instance failed (trap/abort): never touch it again. */
@@ -141,6 +148,8 @@ export class PluginSandbox {
   private disposed = false;
 
   private readonly learned = new Map<string, ReadTarget>();
+  /** this.learned as encodeColumns takes it; rebuilt when a key is learned. */
+  private learnedList: LearnedKey[] | undefined;
   private call: CallContext | undefined;
   private deadline: Deadline | undefined;
   private fatal: string | undefined;
@@ -241,11 +250,8 @@ export class PluginSandbox {
     const ctx = this.ctx;
     const entry = this.entry!;
     const n = messages.length;
-    const columns = encodeColumns(
-      messages,
-      [...this.learned].map(([key, target]): LearnedKey => ({ key, target })),
-      Math.max(64 * 1024, this.limits.memoryBytes / 8),
-    );
+    this.learnedList ??= [...this.learned].map(([key, target]): LearnedKey => ({ key, target }));
+    const columns = encodeColumns(messages, this.learnedList, Math.max(64 * 1024, this.limits.memoryBytes / 8));
     const call = this.beginCall('process_message', messages);
     const args = [
       ctx.newNumber(n),
@@ -263,10 +269,12 @@ export class PluginSandbox {
     }
     // Messages and failures are reported in batch indexes.
     const flush = (): void => {
-      for (const o of call.outputs) if (o.index !== undefined) o.index += offset;
-      result.outputs.push(...call.outputs);
-      result.injected.push(...call.injected);
-      result.debug.push(...call.debug);
+      for (const o of call.outputs) {
+        if (o.index !== undefined) o.index += offset;
+        result.outputs.push(o);
+      }
+      for (const m of call.injected) result.injected.push(m);
+      for (const line of call.debug) result.debug.push(line);
     };
     if (r.error) {
       const stop = this.readIndex();
@@ -319,7 +327,12 @@ export class PluginSandbox {
       case 1:
         return this.describeStError(call);
       case 2: {
-        const why = this.stString('msg');
+        let why = '';
+        try {
+          why = String(JSON.parse(this.stString('msg')));
+        } catch {
+          why = '';
+        }
         return clip(`${call}() received a termination status code${why ? `: ${why}` : ''}`);
       }
       case 3:
@@ -341,6 +354,9 @@ export class PluginSandbox {
 
   /** Call timer_event(ns, shutdown). */
   timerEvent(ns: number, shutdown: boolean): CallResult {
+    if (typeof ns !== 'number' || typeof shutdown !== 'boolean') {
+      throw new TypeError('timerEvent(ns, shutdown) takes a number of nanoseconds and a boolean');
+    }
     const result = emptyCallResult();
     if (this.terminatedState || this.disposed) {
       result.terminated = { error: this.terminatedState?.error ?? 'the plugin was disposed' };
@@ -370,9 +386,9 @@ export class PluginSandbox {
           r.value.dispose();
           if (code !== 0) error = this.stopReason('timer_event', code);
         }
-        result.outputs.push(...call.outputs);
-        result.injected.push(...call.injected);
-        result.debug.push(...call.debug);
+        result.outputs = call.outputs;
+        result.injected = call.injected;
+        result.debug = call.debug;
         if (error !== undefined) {
           this.terminate(error);
           result.terminated = { error };
@@ -498,6 +514,7 @@ export class PluginSandbox {
       restore: ctx.getProp(entry, 'restore'),
       describe: ctx.getProp(entry, 'describe'),
       where: ctx.getProp(entry, 'where'),
+      fatal: ctx.getProp(entry, 'fatal'),
       st: ctx.getProp(entry, 'st'),
     };
     entry.dispose();
@@ -520,9 +537,9 @@ export class PluginSandbox {
     } else {
       r.value.dispose();
     }
-    this.loadResult.outputs.push(...call.outputs);
-    this.loadResult.injected.push(...call.injected);
-    this.loadResult.debug.push(...call.debug);
+    this.loadResult.outputs = call.outputs;
+    this.loadResult.injected = call.injected;
+    this.loadResult.debug = call.debug;
     this.endCall();
     if (error !== undefined) {
       this.terminate(error);
@@ -596,7 +613,7 @@ export class PluginSandbox {
   // ------------------------------------------------------------------ calls, limits, termination
 
   private beginCall(name: CallName, messages?: readonly Message[]): CallContext {
-    this.call = { name, outputs: [], injected: [], debug: [], messages };
+    this.call = { name, outputs: [], injected: [], debug: [], messages, debugBytes: 0 };
     this.fatal = undefined;
     this.heap.exhausted = false;
     this.owner = -2;
@@ -688,9 +705,9 @@ export class PluginSandbox {
   private fail(what: string): never {
     if (this.fatal === undefined) {
       this.fatal = formatAt(this.call?.name ?? 'load', this.currentLocation(), what, this.filename);
-      const one = this.ctx.newNumber(1);
-      this.ctx.setProp(this.entry!.st, 'fatal', one);
-      one.dispose();
+      const r = this.ctx.callFunction(this.entry!.fatal, this.ctx.undefined);
+      if (r.error) r.error.dispose();
+      else r.value.dispose();
     }
     throw new Error(what);
   }
@@ -835,8 +852,15 @@ export class PluginSandbox {
   private toVm(v: string | number | boolean | Uint8Array | undefined): QuickJSHandle {
     const ctx = this.ctx;
     switch (typeof v) {
-      case 'string':
-        return ctx.newString(v);
+      case 'string': {
+        if (!v.includes('\u0000')) return ctx.newString(v);
+        // newString ends at NUL: send {json} for the driver to parse.
+        const o = ctx.newObject();
+        const json = ctx.newString(JSON.stringify(v));
+        ctx.setProp(o, 'json', json);
+        json.dispose();
+        return o;
+      }
       case 'number':
         return ctx.newNumber(v);
       case 'boolean':
@@ -848,11 +872,11 @@ export class PluginSandbox {
     }
   }
 
-  private hostReadMessage([curH, nameH, fiH, aiH]: QuickJSHandle[]): QuickJSHandle {
+  private hostReadMessage([curH, jsonH, nameH, fiH, aiH]: QuickJSHandle[]): QuickJSHandle {
     const cur = this.callIndex(curH);
     const message = this.call?.messages?.[cur];
     if (message === undefined) return this.ctx.undefined;
-    const name = this.vmArg(nameH);
+    const name = this.vmArgs(jsonH, [nameH])[0];
     const fi = this.vmArg(fiH);
     const ai = this.vmArg(aiH);
     const target = parseReadName(name, fi, ai);
@@ -870,25 +894,26 @@ export class PluginSandbox {
       (ai === undefined || typeof ai === 'number') &&
       this.learned.size < MAX_LEARNED_KEYS
     ) {
-      this.learned.set(columnKey(name, fi, ai), target);
+      const key = columnKey(name, fi, ai);
+      if (!this.learned.has(key)) {
+        this.learned.set(key, target);
+        this.learnedList = undefined;
+      }
     }
     return this.toVm(value);
   }
 
-  private partText(h: QuickJSHandle, fn: string, position: number): string {
-    const v = this.vmArg(h);
-    switch (typeof v) {
-      case 'string':
-        return v;
-      case 'number':
-      case 'boolean':
-      case 'bigint':
-        return String(v);
+  /** Arguments from a driver wrapper: those listed in `jsonH` ("0,2") are strings sent as JSON because they hold NUL. */
+  private vmArgs(jsonH: QuickJSHandle | undefined, handles: QuickJSHandle[]): VmArg[] {
+    const values = handles.map((h) => this.vmArg(h));
+    const json = this.vmArg(jsonH);
+    if (typeof json === 'string' && json !== '') {
+      for (const k of json.split(',')) {
+        const v = values[Number(k)];
+        if (typeof v === 'string') values[Number(k)] = JSON.parse(v) as string;
+      }
     }
-    const kind = v === null ? 'null' : v === undefined ? 'undefined' : v.nonPrimitive;
-    throw new TypeError(
-      `${fn}() argument ${position} is ${kind}: pass strings, numbers or booleans (JSON.stringify objects first)`,
-    );
+    return values;
   }
 
   private appendPayload(text: string): void {
@@ -915,25 +940,25 @@ export class PluginSandbox {
     this.injectCount++;
   }
 
-  private hostAddToPayload([curH, ...parts]: QuickJSHandle[]): void {
+  private hostAddToPayload([curH, jsonH, ...parts]: QuickJSHandle[]): void {
     this.checkNotFatal();
     this.enterCall(this.callIndex(curH));
-    for (let k = 0; k < parts.length; k++) this.appendPayload(this.partText(parts[k], 'add_to_payload', k + 1));
+    const values = this.vmArgs(jsonH, parts);
+    for (let k = 0; k < values.length; k++) this.appendPayload(partText(values[k], 'add_to_payload', k + 1));
   }
 
-  private hostInjectPayload([curH, typeH, nameH, ...parts]: QuickJSHandle[]): void {
+  private hostInjectPayload([curH, jsonH, ...args]: QuickJSHandle[]): void {
     this.checkNotFatal();
     const cur = this.callIndex(curH);
     this.enterCall(cur);
-    const type = this.vmArg(typeH);
-    const name = this.vmArg(nameH);
+    const [type, name, ...parts] = this.vmArgs(jsonH, args);
     if (type !== undefined && typeof type !== 'string') {
       throw new TypeError('inject_payload() payload_type argument must be a string');
     }
     if (name !== undefined && typeof name !== 'string') {
       throw new TypeError('inject_payload() payload_name argument must be a string');
     }
-    for (let k = 0; k < parts.length; k++) this.appendPayload(this.partText(parts[k], 'inject_payload', k + 3));
+    for (let k = 0; k < parts.length; k++) this.appendPayload(partText(parts[k], 'inject_payload', k + 3));
     if (this.payloadBytes === 0) return; // as lua_sandbox: nothing to send
     this.countInjection('inject_payload');
     const payloadType = type ?? 'txt';
@@ -977,24 +1002,37 @@ export class PluginSandbox {
     this.counters.injectedMessages++;
   }
 
-  private hostPrint([curH, lineH]: QuickJSHandle[]): void {
+  private hostPrint([curH, jsonH, lineH]: QuickJSHandle[]): void {
     if (this.call === undefined) return;
     this.enterCall(this.callIndex(curH));
-    const line = this.vmArg(lineH);
+    const line = this.vmArgs(jsonH, [lineH])[0];
     if (typeof line !== 'string' || this.debugTruncated) return;
-    // Debug output gets the same budget per call as a payload; the rest is dropped, not fatal.
+    // Debug output gets the same budget per call as a payload, and a batch sixteen
+    // times that; the rest is dropped, not fatal.
     const bytes = utf8Length(line) + 1;
+    const batchLimit = BATCH_DEBUG_OUTPUTS * this.limits.outputBytes;
+    if (this.call.debugBytes + bytes > batchLimit) {
+      this.debugTruncated = true;
+      this.call.debug.push(`[debug output truncated: more than ${batchLimit} bytes in this batch]`);
+      this.mute(-3);
+      return;
+    }
     if (this.debugBytes + bytes > this.limits.outputBytes) {
       this.debugTruncated = true;
       this.call.debug.push(`[debug output truncated: more than ${this.limits.outputBytes} bytes in one call]`);
-      // Let the driver drop further print() calls of this call without crossing over.
-      const mute = this.ctx.newNumber(this.owner);
-      this.ctx.setProp(this.entry!.st, 'mute', mute);
-      mute.dispose();
+      this.mute(this.owner);
       return;
     }
     this.debugBytes += bytes;
+    this.call.debugBytes += bytes;
     this.call.debug.push(line);
+  }
+
+  /** Let the driver drop further print() calls (of call `index`, or -3: of the batch) without crossing over. */
+  private mute(index: number): void {
+    const h = this.ctx.newNumber(index);
+    this.ctx.setProp(this.entry!.st, 'mute', h);
+    h.dispose();
   }
 
   private hostDecodeMessage([, bytesH]: QuickJSHandle[]): QuickJSHandle {
@@ -1036,6 +1074,21 @@ export function messageListForm(m: Message): Record<string, unknown> {
     return field;
   });
   return o;
+}
+
+function partText(v: VmArg, fn: string, position: number): string {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+  }
+  const kind = v === null ? 'null' : v === undefined ? 'undefined' : v.nonPrimitive;
+  throw new TypeError(
+    `${fn}() argument ${position} is ${kind}: pass strings, numbers or booleans (JSON.stringify objects first)`,
+  );
 }
 
 function describeValue(v: unknown): string {

@@ -14,7 +14,7 @@
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { newQuickJSWASMModule, newVariant, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { newQuickJSWASMModule, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten';
 
 const PAGE = 64 * 1024;
 /** The module's declared minimum memory: 16 MiB. */
@@ -26,6 +26,21 @@ const MIN_PAGES = 256;
 export const WASM_BASE_BYTES = 5.5 * 1024 * 1024;
 
 let compiled: Promise<WebAssembly.Module | undefined> | undefined;
+let variant: Promise<QuickJSSyncVariant> | undefined;
+
+/**
+ * The release-sync variant with its two dynamic imports done once: left to
+ * itself it re-imports its FFI and Emscripten loader for every instance,
+ * which costs more than the instance when a loader hook (tsx, a bundler) is
+ * in the way.
+ */
+function loadedVariant(): Promise<QuickJSSyncVariant> {
+  variant ??= (async () => {
+    const [ffi, loader] = await Promise.all([RELEASE_SYNC.importFFI(), RELEASE_SYNC.importModuleLoader()]);
+    return { ...RELEASE_SYNC, importFFI: async () => ffi, importModuleLoader: async () => loader };
+  })();
+  return variant;
+}
 
 function compileOnce(): Promise<WebAssembly.Module | undefined> {
   compiled ??= (async () => {
@@ -74,7 +89,7 @@ export async function newPluginModule(heapBytes: number): Promise<{ module: Quic
     },
   });
   const module = await newQuickJSWASMModule(
-    newVariant(RELEASE_SYNC, wasmModule ? { wasmModule, wasmMemory: memory } : { wasmMemory: memory }),
+    newVariant(await loadedVariant(), wasmModule ? { wasmModule, wasmMemory: memory } : { wasmMemory: memory }),
   );
   return { module, heap };
 }

@@ -67,6 +67,54 @@ describe('process_message batches', () => {
     p.dispose();
   });
 
+  it('keeps read_message(name) and read_message(name, fi, ai) apart in the columns', async () => {
+    const tags = (...v: string[]) => stringField('tags', ...v);
+    const batch = Array.from({ length: 1500 }, (_, j) => message([tags('a' + j, 'b' + j), tags('c' + j)]));
+    const p = await plugin(`
+      var out = [];
+      function process_message() {
+        out.push([read_message("Fields[tags]", 1), read_message("Fields[tags]"), read_message("Fields[tags]", 0, 1)]);
+        try { read_message("Fields[tags]\u00001\u0000undefined"); out.push("no error"); } catch (e) { out.push(e.name); }
+        return 0;
+      }`, { config: { preserve_data: true } });
+    expect(p.processMessages(batch).processed).toBe(1500);
+    const out = stateGlobals(p.saveState()!).out as unknown[];
+    batch.forEach((_, j) => {
+      expect(out[2 * j]).toEqual(['c' + j, 'a' + j, 'b' + j]);
+      expect(out[2 * j + 1]).toBe('TypeError');
+    });
+    expect(p.stats().learnedKeys).toEqual(['Fields[tags],1,undefined', 'Fields[tags]', 'Fields[tags],0,1']);
+  });
+
+  it('carries strings holding NUL both ways, in columns and in host calls', async () => {
+    const batch = Array.from({ length: 1200 }, (_, j) => message([stringField('s', `a\u0000${j % 3}`)]));
+    const p = await plugin(
+      `var seen = [];
+       function process_message() {
+         const v = read_message("Fields[s]");
+         seen.push(v);
+         if (seen.length === 1100) {
+           add_to_payload("x\\u0000y", v);
+           inject_payload("txt", "n\\u0000m");
+           print("p\\u0000q", v);
+           inject_message({ Type: "t\\u0000", Payload: v });
+           return [-1, "why\\u0000not"];
+         }
+         if (seen.length === 1101) return [1, "stop\\u0000now"];
+         return 0;
+       }`,
+      { config: { preserve_data: true }, limits: { processMessageInjectLimit: 2 } },
+    );
+    const r = p.processMessages(batch);
+    expect(r.processed).toBe(1100);
+    expect(r.failures).toEqual([{ index: 1099, reason: 'why\u0000not' }]);
+    expect(r.terminated?.error).toBe('process_message() received a termination status code: stop\u0000now');
+    // Message 1099 holds "a\u00001"; it was read from a column (the second batch), sent as JSON.
+    expect(r.outputs).toMatchObject([{ name: 'n\u0000m', payload: 'x\u0000ya\u00001' }]);
+    expect(r.debug).toEqual(['p\u0000q a\u00001']);
+    expect(r.injected[0]).toMatchObject({ type: 't\u0000', payload: 'a\u00001' });
+  });
+
   it('accepts process_message declared with const, and reports one that is missing', async () => {
     const ok = await plugin('const process_message = () => 0;');
     expect(ok.warnings).toEqual([]);
