@@ -1,20 +1,6 @@
-/** What a new editor starts with: the tutorial's first plugin, in JavaScript. */
+/** What a new editor starts with: the engine's starter plugin (the tutorial's count by docType). */
+import { PLUGIN_TEMPLATE } from '../engine/sandbox/template';
+
 export const STARTER_MATCHER = "Type == 'telemetry'";
-
-export const STARTER_SOURCE = `// process_message() runs for each message the matcher selects.
-// timer_event() runs every ticker_interval seconds.
-
-let count = 0;
-
-function process_message() {
-  count += 1; // count the matched messages
-  return 0; // success; -1 counts a failure
-}
-
-// Publishes analysis.<you>.<plugin>.count.txt
-function timer_event(ns, shutdown) {
-  inject_payload("txt", "count", count);
-}
-`;
-
+export const STARTER_SOURCE = PLUGIN_TEMPLATE;
 export const STARTER_NAME = 'example';
