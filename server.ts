@@ -16,7 +16,9 @@ import { ConfigError, LOCAL_SIGNIN_ENV, readServerConfig } from './lib/env';
 import { applyMigrations } from './lib/migrate';
 import { startLocalIdentityProvider, type LocalIdentityProvider } from './lib/local-identity-provider';
 import { attachRealtime } from './lib/realtime';
-import { startEngine } from './lib/engine';
+import { setEngine } from './lib/engine';
+import { bridgeEngineToBrowsers } from './lib/engine-bridge';
+import { RuntimePortalEngine } from './lib/portal-engine';
 
 const dev = process.argv.includes('--dev') || process.env.NODE_ENV === 'development';
 
@@ -59,8 +61,14 @@ async function main(): Promise<void> {
     log(`sign-in: local development stand-in at ${identityProvider.issuer} (set AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET for Google)`);
   }
 
-  const engine = await startEngine({ dataDir: config.dataDir });
-  log(engine ? 'engine: running' : 'engine: not connected yet (Run Matcher, Test and Deploy answer 503)');
+  const engine = await RuntimePortalEngine.start({
+    dataDir: config.dataDir,
+    sampleRate: config.sampleRate,
+    workers: config.workers,
+  });
+  setEngine(engine);
+  const sample = config.sampleRate > 0 ? `sample stream at ${config.sampleRate} messages/s` : 'sample stream off';
+  log(`engine: running (${sample}, stream in ${config.dataDir})`);
 
   // No hostname: Next then builds request URLs from the Host header, so auth callbacks keep the origin people used.
   const app = next({ dev, dir: process.cwd(), port: config.port });
@@ -75,6 +83,7 @@ async function main(): Promise<void> {
     });
   });
   const io = attachRealtime(server);
+  const unbridge = bridgeEngineToBrowsers(engine);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,7 +99,9 @@ async function main(): Promise<void> {
     log(`${signal}: shutting down`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    await engine?.close().catch((err: unknown) => console.error('[foresight] engine close failed:', err));
+    unbridge();
+    setEngine(null);
+    await engine.close().catch((err: unknown) => console.error('[foresight] engine close failed:', err));
     io.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await identityProvider?.close();

@@ -2,11 +2,10 @@
  * The portal's view of the in-process engine. The custom server starts the
  * engine once and shares it with the (bundled) route handlers through a
  * globalThis singleton, like the database client and the socket.io server.
- *
- * The engine runtime (engine/runtime) is not connected yet: `startEngine`
- * returns null and every route that needs the engine answers 503 "The engine
- * is not running" rather than pretending. To connect it, implement
- * `PortalEngine` over engine/runtime in `startEngine` below.
+ * server.ts starts RuntimePortalEngine (lib/portal-engine.ts, the engine
+ * runtime behind this interface) and sets it here; until then, and after
+ * shutdown, routes that need the engine answer 503 "The engine is not
+ * running". Route handlers import only this file, never the runtime itself.
  */
 import type { MessageView } from './message-view';
 import type { PluginConfig } from './validations/plugin';
@@ -126,17 +125,4 @@ export function getEngine(): PortalEngine | null {
 
 export function setEngine(engine: PortalEngine | null): void {
   globalForEngine.foresightEngine = engine;
-}
-
-export interface EngineOptions {
-  dataDir: string;
-}
-
-/**
- * Called once by server.ts after migrations. Returns null until the engine
- * runtime is wired in here.
- */
-export async function startEngine(_options: EngineOptions): Promise<PortalEngine | null> {
-  setEngine(null);
-  return null;
 }

@@ -21,6 +21,10 @@ export interface ServerConfig {
   allowedEmailDomains: string[];
   /** Lower-case e-mails of people who may manage everyone's plugins. */
   adminEmails: string[];
+  /** Messages per second of the built-in sample stream (0 = off). */
+  sampleRate: number;
+  /** Analysis worker threads (undefined = the engine's default, min(2, cores)). */
+  workers: number | undefined;
 }
 
 const listOf = (value: string | undefined): string[] =>
@@ -38,6 +42,8 @@ const envSchema = z.object({
   AUTH_GOOGLE_SECRET: z.string().optional(),
   FORESIGHT_ALLOWED_EMAIL_DOMAINS: z.string().optional(),
   FORESIGHT_ADMIN_EMAILS: z.string().optional(),
+  FORESIGHT_SAMPLE_RATE: z.coerce.number().min(0).max(1_000_000).default(100),
+  FORESIGHT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 export class ConfigError extends Error {
@@ -77,6 +83,8 @@ export function readServerConfig(env: Record<string, string | undefined> = proce
     google: googleId && googleSecret ? { clientId: googleId, clientSecret: googleSecret } : null,
     allowedEmailDomains: listOf(values.FORESIGHT_ALLOWED_EMAIL_DOMAINS).map((d) => d.replace(/^@/, '')),
     adminEmails: listOf(values.FORESIGHT_ADMIN_EMAILS),
+    sampleRate: values.FORESIGHT_SAMPLE_RATE,
+    workers: values.FORESIGHT_WORKERS,
   };
 }
 
