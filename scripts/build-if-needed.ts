@@ -4,7 +4,7 @@
  * restart does not rebuild.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -37,5 +37,7 @@ if (builtAt >= changedAt) {
   console.log('[foresight] build is up to date');
 } else {
   console.log(builtAt ? '[foresight] sources changed since the last build: building' : '[foresight] no build yet: building');
+  // New dependencies (a Next upgrade) can leave Turbopack's build cache inconsistent: start clean.
+  if (builtAt && newestMtime(path.join(root, 'package-lock.json')) > builtAt) rmSync(path.join(root, '.next'), { recursive: true, force: true });
   run(path.join(root, 'node_modules', '.bin', 'next'), ['build']);
 }
