@@ -1,0 +1,3 @@
+import { pluginActionRoute } from '@/lib/plugin-actions';
+
+export const POST = pluginActionRoute('stop');

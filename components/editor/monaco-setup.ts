@@ -1,0 +1,49 @@
+'use client';
+
+/**
+ * Monaco from our own bundle, never a CDN: @monaco-editor/react is handed the
+ * local module before it loads anything, and the workers are bundled too.
+ * Memoized because React StrictMode runs effects twice.
+ */
+import { loader } from '@monaco-editor/react';
+import * as monaco from 'monaco-editor';
+
+type MonacoEnvironmentHost = typeof globalThis & {
+  MonacoEnvironment?: { getWorker(workerId: string, label: string): Worker };
+};
+
+let configured: Promise<typeof monaco> | null = null;
+
+export function configureMonaco(): Promise<typeof monaco> {
+  if (configured) return configured;
+  (self as MonacoEnvironmentHost).MonacoEnvironment = {
+    getWorker(_workerId: string, label: string) {
+      if (label === 'typescript' || label === 'javascript') {
+        return new Worker(new URL('monaco-editor/language/typescript/ts.worker', import.meta.url), { type: 'module' });
+      }
+      return new Worker(new URL('monaco-editor/editor/editor.worker', import.meta.url), { type: 'module' });
+    },
+  };
+  loader.config({ monaco });
+  const defaults = monaco.typescript.javascriptDefaults;
+  defaults.setCompilerOptions({
+    target: monaco.typescript.ScriptTarget.ES2020,
+    allowNonTsExtensions: true,
+    // Without the plugin API's definitions every host function would be flagged unknown.
+    checkJs: false,
+    noLib: false,
+    lib: ['es2020'],
+  });
+  defaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
+  configured = loader.init().then(() => monaco);
+  return configured;
+}
+
+/** Adds the plugin API's type definitions (completion and hover docs), once. */
+let apiLib: monaco.IDisposable | null = null;
+export function addPluginApiTypes(source: string): void {
+  apiLib?.dispose();
+  const defaults = monaco.typescript.javascriptDefaults;
+  apiLib = defaults.addExtraLib(source, 'file:///foresight/plugin-api.d.ts');
+  defaults.setCompilerOptions({ ...defaults.getCompilerOptions(), checkJs: true });
+}

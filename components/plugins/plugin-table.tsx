@@ -1,0 +1,243 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { CircleAlert, Ellipsis, FileCode, Pencil, Puzzle, RotateCw, Square, Trash2 } from 'lucide-react';
+import { useCallback, useState } from 'react';
+import { EmptyPlaceholder } from '@/components/empty-placeholder';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { ContextMenu, type MenuItem } from '@/components/ui/menu';
+import { callApi } from '@/lib/client-api';
+import type { PluginStats } from '@/lib/engine';
+import { useRealtime } from '@/lib/hooks/use-realtime';
+import type { PluginRow } from '@/lib/plugins';
+import { cn, formatBytes, formatCount, formatDuration, formatTime } from '@/lib/utils';
+import { PluginStateBadge } from './plugin-state-badge';
+
+interface SourceView {
+  id: string;
+  source: string;
+  matcher: string;
+  version: number;
+  config: unknown;
+}
+
+type Dialogs = { kind: 'source'; plugin: SourceView } | { kind: 'error'; plugin: PluginRow } | { kind: 'delete'; plugin: PluginRow } | null;
+
+/**
+ * Every deployed plugin with live stats. Right-click a row, press the
+ * context-menu key (or Shift+F10) on it, or use its ⋯ button for: View
+ * Source, View Error, Stop, Restart, Edit, Delete.
+ */
+export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins: PluginRow[]; engineRunning: boolean }) {
+  const router = useRouter();
+  const [plugins, setPlugins] = useState(initialPlugins);
+  const [menu, setMenu] = useState<{ plugin: PluginRow; at: { x: number; y: number }; opener: HTMLElement | null } | null>(null);
+  const [dialog, setDialog] = useState<Dialogs>(null);
+  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
+
+  useRealtime<PluginStats[]>('plugins', 'plugins:stats', (stats) => {
+    const byId = new Map(stats.map((s) => [s.id, s]));
+    setPlugins((rows) =>
+      rows.map((row) => {
+        const live = byId.get(row.id);
+        return live ? { ...row, stats: live, state: live.state, error: live.error?.message ?? row.error, errorAt: live.error?.at ?? row.errorAt } : row;
+      }),
+    );
+  });
+
+  const refresh = useCallback(async () => {
+    const result = await callApi<{ plugins: PluginRow[] }>('/api/plugins');
+    if (result.ok) setPlugins(result.data.plugins);
+  }, []);
+
+  const closeMenu = useCallback(() => {
+    setMenu((current) => {
+      current?.opener?.focus();
+      return null;
+    });
+  }, []);
+
+  const act = async (plugin: PluginRow, action: 'stop' | 'restart' | 'delete') => {
+    const [owner, name] = [plugin.owner, plugin.name];
+    const result =
+      action === 'delete'
+        ? await callApi(`/api/plugins/${owner}/${name}`, { method: 'DELETE' })
+        : await callApi(`/api/plugins/${owner}/${name}/${action}`, { method: 'POST' });
+    if (!result.ok) return setNotice({ tone: 'error', text: result.error });
+    const done = { stop: 'stopped', restart: 'restarted', delete: 'deleted' }[action];
+    setNotice({ tone: 'success', text: `${plugin.id} ${done}.` });
+    await refresh();
+  };
+
+  const viewSource = async (plugin: PluginRow) => {
+    const result = await callApi<SourceView>(`/api/plugins/${plugin.owner}/${plugin.name}`);
+    if (result.ok) setDialog({ kind: 'source', plugin: result.data });
+    else setNotice({ tone: 'error', text: result.error });
+  };
+
+  const menuItems = (plugin: PluginRow): MenuItem[] => [
+    { label: 'View Source', icon: FileCode, onSelect: () => void viewSource(plugin) },
+    { label: 'View Error', icon: CircleAlert, onSelect: () => setDialog({ kind: 'error', plugin }), disabled: !plugin.error, hint: 'Only terminated plugins have an error' },
+    { label: 'Stop', icon: Square, onSelect: () => void act(plugin, 'stop'), disabled: plugin.state === 'stopped' },
+    { label: 'Restart', icon: RotateCw, onSelect: () => void act(plugin, 'restart') },
+    { label: 'Edit', icon: Pencil, onSelect: () => router.push(`/deploy?edit=${encodeURIComponent(plugin.id)}`) },
+    { label: 'Delete', icon: Trash2, onSelect: () => setDialog({ kind: 'delete', plugin }), danger: true },
+  ];
+
+  const openMenuFor = (plugin: PluginRow, element: HTMLElement, point?: { x: number; y: number }) => {
+    const rect = element.getBoundingClientRect();
+    setMenu({ plugin, at: point ?? { x: rect.left + 24, y: rect.bottom - 4 }, opener: element });
+  };
+
+  if (plugins.length === 0) {
+    return (
+      <EmptyPlaceholder
+        icon={Puzzle}
+        title="No plugins deployed yet"
+        description="Write a plugin in the editor, test it on recent messages, then deploy it: it shows up here with its live figures."
+        action={
+          <Link href="/deploy" className="inline-flex h-9 items-center rounded-md bg-teal-700 px-4 text-sm font-medium text-white hover:bg-teal-800">
+            Open the editor
+          </Link>
+        }
+      />
+    );
+  }
+
+  return (
+    <div className="space-y-3">
+      {!engineRunning ? (
+        <Alert tone="info" title="The engine is not running">
+          States below are the last ones recorded; live figures appear once the engine is running.
+        </Alert>
+      ) : null}
+      {notice ? (
+        <Alert tone={notice.tone} action={<button className="text-xs underline" onClick={() => setNotice(null)}>Dismiss</button>}>
+          {notice.text}
+        </Alert>
+      ) : null}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-[13px]" aria-label="Plugins">
+          <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-500">
+            <tr>
+              <th className="px-4 py-2.5 font-medium">Plugin</th>
+              <th className="px-3 py-2.5 font-medium">Owner</th>
+              <th className="px-3 py-2.5 font-medium">State</th>
+              <th className="px-3 py-2.5 text-right font-medium">Messages</th>
+              <th className="px-3 py-2.5 text-right font-medium">Rate</th>
+              <th className="px-3 py-2.5 text-right font-medium">Failures</th>
+              <th className="px-3 py-2.5 text-right font-medium">Memory</th>
+              <th className="px-3 py-2.5 text-right font-medium">Avg process</th>
+              <th className="px-3 py-2.5 font-medium">Updated</th>
+              <th className="w-10 px-2 py-2.5">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {plugins.map((plugin) => {
+              const s = plugin.stats;
+              return (
+                <tr
+                  key={plugin.id}
+                  tabIndex={0}
+                  aria-label={`${plugin.id}, ${plugin.state}. Press Shift+F10 for actions`}
+                  data-plugin={plugin.id}
+                  onContextMenu={(event) => {
+                    event.preventDefault();
+                    openMenuFor(plugin, event.currentTarget, { x: event.clientX, y: event.clientY });
+                  }}
+                  onKeyDown={(event) => {
+                    if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+                      event.preventDefault();
+                      openMenuFor(plugin, event.currentTarget);
+                    }
+                  }}
+                  className={cn(
+                    'border-b border-slate-100 last:border-b-0 hover:bg-slate-50 focus:bg-teal-50/50 focus:outline-none',
+                    menu?.plugin.id === plugin.id && 'bg-teal-50/60',
+                  )}
+                >
+                  <td className="px-4 py-2.5">
+                    <span className="font-mono font-medium text-slate-900">{plugin.id}</span>
+                    <span className="ml-2 text-xs text-slate-400">v{plugin.version}</span>
+                    <p className="mt-0.5 max-w-xs truncate font-mono text-xs text-slate-500" title={plugin.matcher}>
+                      {plugin.matcher}
+                    </p>
+                  </td>
+                  <td className="px-3 py-2.5 text-slate-700">{plugin.owner}</td>
+                  <td className="px-3 py-2.5">
+                    <PluginStateBadge state={plugin.state} />
+                  </td>
+                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatCount(s.processed) : '—'}</td>
+                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? `${formatCount(Math.round(s.rate))}/s` : '—'}</td>
+                  <td className={cn('px-3 py-2.5 text-right tabular-nums', s && s.failures > 0 && 'text-red-700')}>{s ? formatCount(s.failures) : '—'}</td>
+                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatBytes(s.memoryBytes) : '—'}</td>
+                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatDuration(s.avgProcessNs) : '—'}</td>
+                  <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">{formatTime(plugin.updatedAt)}</td>
+                  <td className="px-2 py-2.5">
+                    <Button
+                      size="icon"
+                      variant="ghost"
+                      aria-haspopup="menu"
+                      aria-label={`Actions for ${plugin.id}`}
+                      onClick={(event) => openMenuFor(plugin, event.currentTarget)}
+                    >
+                      <Ellipsis className="h-4 w-4" />
+                    </Button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="text-xs text-slate-500">Right-click a plugin, or focus its row and press Shift+F10, for its actions.</p>
+
+      <ContextMenu at={menu?.at ?? null} items={menu ? menuItems(menu.plugin) : []} label={menu ? `Actions for ${menu.plugin.id}` : ''} onClose={closeMenu} />
+
+      <Dialog
+        open={dialog?.kind === 'source'}
+        onClose={() => setDialog(null)}
+        title={dialog?.kind === 'source' ? `${dialog.plugin.id} · v${dialog.plugin.version}` : ''}
+        description={dialog?.kind === 'source' ? <span className="font-mono">{dialog.plugin.matcher}</span> : undefined}
+        className="w-[min(900px,calc(100vw-2rem))]"
+      >
+        {dialog?.kind === 'source' ? (
+          <pre className="overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs leading-5 text-slate-100" data-testid="plugin-source">
+            {dialog.plugin.source}
+          </pre>
+        ) : null}
+      </Dialog>
+
+      <Dialog open={dialog?.kind === 'error'} onClose={() => setDialog(null)} title={dialog?.kind === 'error' ? `${dialog.plugin.id} was terminated` : ''} description={dialog?.kind === 'error' ? formatTime(dialog.plugin.errorAt) : undefined}>
+        {dialog?.kind === 'error' ? <pre className="font-mono text-[13px] whitespace-pre-wrap text-red-800">{dialog.plugin.error}</pre> : null}
+      </Dialog>
+
+      <Dialog
+        open={dialog?.kind === 'delete'}
+        onClose={() => setDialog(null)}
+        title={dialog?.kind === 'delete' ? `Delete ${dialog.plugin.id}?` : ''}
+        footer={
+          <>
+            <Button onClick={() => setDialog(null)}>Cancel</Button>
+            <Button
+              variant="danger"
+              onClick={() => {
+                if (dialog?.kind === 'delete') void act(dialog.plugin, 'delete');
+                setDialog(null);
+              }}
+            >
+              Delete plugin
+            </Button>
+          </>
+        }
+      >
+        <p className="text-sm text-slate-600">It stops at once and its definition and version history are removed. Its outputs stop updating.</p>
+      </Dialog>
+    </div>
+  );
+}

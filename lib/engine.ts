@@ -1,0 +1,128 @@
+/**
+ * The portal's view of the in-process engine. The custom server starts the
+ * engine once and shares it with the (bundled) route handlers through a
+ * globalThis singleton, like the database client and the socket.io server.
+ * server.ts starts RuntimePortalEngine (lib/portal-engine.ts, the engine
+ * runtime behind this interface) and sets it here; until then, and after
+ * shutdown, routes that need the engine answer 503 "The engine is not
+ * running". Route handlers import only this file, never the runtime itself.
+ */
+import type { MessageView } from './message-view';
+import type { PluginConfig } from './validations/plugin';
+
+/** A matcher syntax error with its position (0-based character offset). */
+export interface MatcherErrorView {
+  message: string;
+  position: number;
+}
+
+export interface MatcherRun {
+  /** Messages in the engine's in-memory window that were scanned. */
+  scanned: number;
+  /** How many of them matched. */
+  matched: number;
+  /** The page asked for: matches[offset .. offset + limit), newest first. */
+  offset: number;
+  messages: MessageView[];
+  elapsedMs: number;
+}
+
+export type MatcherRunResult = ({ ok: true } & MatcherRun) | { ok: false; error: MatcherErrorView };
+
+export interface PluginDefinitionInput {
+  /** The owner's namespace; the plugin runs as `<owner>.<name>`. */
+  owner: string;
+  name: string;
+  source: string;
+  matcher: string;
+  config: PluginConfig;
+}
+
+export interface PluginOutputView {
+  /** `analysis.<owner>.<plugin>.<name>.<type>` */
+  name: string;
+  type: string;
+  content: string;
+}
+
+/** A plugin error located in its source (line and column 1-based). */
+export interface PluginErrorView {
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export interface PluginTestReport {
+  /** True when nothing terminated the plugin: the text may be deployed. */
+  passed: boolean;
+  /** Set when the matcher did not compile; nothing ran. */
+  matcherError?: MatcherErrorView;
+  scanned: number;
+  matched: number;
+  processed: number;
+  /** process_message() calls that returned -1 (with their reasons, grouped). */
+  failures: { message: string; count: number }[];
+  outputs: PluginOutputView[];
+  /** What the plugin printed (debug output). */
+  debug: string[];
+  injected: MessageView[];
+  /** Why the plugin was terminated (compile error, exception, limit), with its line. */
+  termination?: PluginErrorView & { phase: 'load' | 'process_message' | 'timer_event' };
+  elapsedMs: number;
+}
+
+export type PluginState = 'running' | 'stopped' | 'terminated' | 'deploying';
+
+export interface PluginStats {
+  /** `<owner>.<name>` */
+  id: string;
+  state: PluginState;
+  processed: number;
+  /** Messages per second over the last few seconds. */
+  rate: number;
+  failures: number;
+  memoryBytes: number;
+  maxMemoryBytes: number;
+  avgProcessNs: number;
+  avgTimerNs: number;
+  error?: PluginErrorView & { at: string };
+}
+
+export interface OutputSummary {
+  name: string;
+  /** `<owner>.<name>` of the plugin that wrote it. */
+  plugin: string;
+  bytes: number;
+  updatedAt: string;
+  /** The plugin is stopped or gone: the content no longer changes. */
+  stale: boolean;
+}
+
+export interface OutputContent extends OutputSummary {
+  content: string;
+}
+
+export interface PortalEngine {
+  runMatcher(request: { matcher: string; offset: number; limit: number }): Promise<MatcherRunResult>;
+  testPlugin(definition: PluginDefinitionInput): Promise<PluginTestReport>;
+  /** Starts or replaces `<owner>.<name>` (no gap in its data); throws with a readable message on failure. */
+  deployPlugin(definition: PluginDefinitionInput): Promise<void>;
+  stopPlugin(id: string): Promise<void>;
+  restartPlugin(id: string): Promise<void>;
+  deletePlugin(id: string): Promise<void>;
+  pluginStats(): PluginStats[];
+  listOutputs(): OutputSummary[];
+  readOutput(name: string): OutputContent | null;
+  close(): Promise<void>;
+}
+
+const globalForEngine = globalThis as unknown as { foresightEngine?: PortalEngine | null };
+
+/** The running engine, or null while it is not connected. */
+export function getEngine(): PortalEngine | null {
+  return globalForEngine.foresightEngine ?? null;
+}
+
+export function setEngine(engine: PortalEngine | null): void {
+  globalForEngine.foresightEngine = engine;
+}

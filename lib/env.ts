@@ -1,0 +1,109 @@
+/**
+ * The server's configuration, read from the environment with working defaults:
+ * SQLite in ./data, port 3000, the local sign-in stand-in when Google is not
+ * configured. Read at call time: server.ts fills in values (the stand-in's
+ * issuer, a generated AUTH_SECRET) before the first request.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  databaseKind: DatabaseKind;
+  /** Real Google sign-in when both are set; otherwise the local stand-in. */
+  google: { clientId: string; clientSecret: string } | null;
+  /** Lower-case e-mail domains allowed to sign in; empty means any. */
+  allowedEmailDomains: string[];
+  /** Lower-case e-mails of people who may manage everyone's plugins. */
+  adminEmails: string[];
+  /** Messages per second of the built-in sample stream (0 = off). */
+  sampleRate: number;
+  /** Analysis worker threads (undefined = the engine's default, min(2, cores)). */
+  workers: number | undefined;
+}
+
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(/[\s,]+/)
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  FORESIGHT_DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: z.string().min(1).optional(),
+  AUTH_GOOGLE_ID: z.string().optional(),
+  AUTH_GOOGLE_SECRET: z.string().optional(),
+  FORESIGHT_ALLOWED_EMAIL_DOMAINS: z.string().optional(),
+  FORESIGHT_ADMIN_EMAILS: z.string().optional(),
+  FORESIGHT_SAMPLE_RATE: z.coerce.number().min(0).max(1_000_000).default(100),
+  FORESIGHT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function databaseKindOf(url: string): DatabaseKind {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
+  if (/^file:/i.test(url)) return 'sqlite';
+  throw new ConfigError(
+    `DATABASE_URL must start with postgresql://, postgres:// or file: (got "${url.split(':')[0]}:...")`,
+  );
+}
+
+export function readServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  // An empty variable (PORT=) means "use the default", as if unset.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  const dataDir = path.resolve(values.FORESIGHT_DATA_DIR);
+  const databaseUrl = values.DATABASE_URL || `file:${path.join(dataDir, 'foresight.db')}`;
+  const googleId = values.AUTH_GOOGLE_ID?.trim();
+  const googleSecret = values.AUTH_GOOGLE_SECRET?.trim();
+  if (Boolean(googleId) !== Boolean(googleSecret)) {
+    throw new ConfigError('Set both AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET, or neither (local sign-in)');
+  }
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir,
+    databaseUrl,
+    databaseKind: databaseKindOf(databaseUrl),
+    google: googleId && googleSecret ? { clientId: googleId, clientSecret: googleSecret } : null,
+    allowedEmailDomains: listOf(values.FORESIGHT_ALLOWED_EMAIL_DOMAINS).map((d) => d.replace(/^@/, '')),
+    adminEmails: listOf(values.FORESIGHT_ADMIN_EMAILS),
+    sampleRate: values.FORESIGHT_SAMPLE_RATE,
+    workers: values.FORESIGHT_WORKERS,
+  };
+}
+
+/** Where the local stand-in publishes itself for the auth config (set by server.ts). */
+export const LOCAL_SIGNIN_ENV = {
+  issuer: 'FORESIGHT_LOCAL_SIGNIN_ISSUER',
+  clientId: 'FORESIGHT_LOCAL_SIGNIN_CLIENT_ID',
+  clientSecret: 'FORESIGHT_LOCAL_SIGNIN_CLIENT_SECRET',
+} as const;
+
+export interface LocalSignin {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export function readLocalSignin(env: Record<string, string | undefined> = process.env): LocalSignin | null {
+  const issuer = env[LOCAL_SIGNIN_ENV.issuer];
+  const clientId = env[LOCAL_SIGNIN_ENV.clientId];
+  const clientSecret = env[LOCAL_SIGNIN_ENV.clientSecret];
+  return issuer && clientId && clientSecret ? { issuer, clientId, clientSecret } : null;
+}

@@ -1,0 +1,218 @@
+/**
+ * The PortalEngine over the real engine runtime (engine/runtime): Run Matcher
+ * scans the stream's in-memory window, Test Plugin runs the plugin in an
+ * isolated worker over the window's newest messages, Deploy/Stop/Restart/
+ * Delete are the Engine's own operations, and stats and outputs come from the
+ * Engine and its OutputStore. Imported only by server.ts (never by bundled
+ * route handlers: the engine starts worker threads from files on disk);
+ * route handlers reach it through the globalThis singleton in lib/engine.ts.
+ */
+import { compileMatcher, MatcherError, type Message } from '../engine/index';
+import { Engine, type PluginInfo, type TestPluginResult } from '../engine/runtime/index';
+import type {
+  MatcherRunResult,
+  OutputContent,
+  OutputSummary,
+  PluginDefinitionInput,
+  PluginStats,
+  PluginTestReport,
+  PortalEngine,
+} from './engine';
+import { toMessageView } from './message-view';
+
+/** Messages of the window that Test Plugin runs over (newest first would reorder; these are the newest, in order). */
+const TEST_WINDOW = 20_000;
+/** Test outputs shown: the plugin may inject the same output many times. */
+const TEST_OUTPUTS_SHOWN = 50;
+const TEST_INJECTED_SHOWN = 50;
+
+export interface PortalEngineOptions {
+  dataDir: string;
+  /** Messages per second of the built-in sample stream; 0 turns it off. */
+  sampleRate: number;
+  workers?: number;
+}
+
+export class RuntimePortalEngine implements PortalEngine {
+  /** Previous (count, time) per plugin, for the messages/s rate. */
+  private readonly lastCounts = new Map<string, { count: number; at: number; rate: number }>();
+
+  private constructor(readonly engine: Engine) {}
+
+  static async start(options: PortalEngineOptions): Promise<RuntimePortalEngine> {
+    const engine = await Engine.start({
+      dataDir: options.dataDir,
+      workers: options.workers,
+      sampleStream: options.sampleRate > 0 ? { rate: options.sampleRate } : false,
+    });
+    return new RuntimePortalEngine(engine);
+  }
+
+  async runMatcher(request: { matcher: string; offset: number; limit: number }): Promise<MatcherRunResult> {
+    const started = performance.now();
+    let match: (m: Message) => boolean;
+    try {
+      match = compileMatcher(request.matcher);
+    } catch (err) {
+      if (err instanceof MatcherError) return { ok: false, error: { message: err.message, position: err.position } };
+      throw err;
+    }
+    const entries = this.engine.stream.recent();
+    const page: Message[] = [];
+    let matched = 0;
+    const end = request.offset + request.limit;
+    // Newest first, so the first page shows what just arrived.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const message = entries[i].message;
+      if (!match(message)) continue;
+      if (matched >= request.offset && matched < end) page.push(message);
+      matched++;
+    }
+    return {
+      ok: true,
+      scanned: entries.length,
+      matched,
+      offset: request.offset,
+      messages: page.map(toMessageView),
+      elapsedMs: performance.now() - started,
+    };
+  }
+
+  async testPlugin(definition: PluginDefinitionInput): Promise<PluginTestReport> {
+    const started = performance.now();
+    try {
+      compileMatcher(definition.matcher);
+    } catch (err) {
+      if (!(err instanceof MatcherError)) throw err;
+      return {
+        passed: false,
+        matcherError: { message: err.message, position: err.position },
+        scanned: 0,
+        matched: 0,
+        processed: 0,
+        failures: [],
+        outputs: [],
+        debug: [],
+        injected: [],
+        elapsedMs: performance.now() - started,
+      };
+    }
+    const messages = this.engine.stream.recent(TEST_WINDOW).map((e) => e.message);
+    const result = await this.engine.testPlugin(
+      { owner: definition.owner, name: definition.name, code: definition.source, config: engineConfig(definition) },
+      messages,
+      { filename: `${definition.name}.js` },
+    );
+    return testReport(result, performance.now() - started);
+  }
+
+  async deployPlugin(definition: PluginDefinitionInput): Promise<void> {
+    await this.engine.deploy({
+      owner: definition.owner,
+      name: definition.name,
+      code: definition.source,
+      config: engineConfig(definition),
+    });
+  }
+
+  async stopPlugin(id: string): Promise<void> {
+    await this.engine.stopPlugin(id);
+  }
+
+  async restartPlugin(id: string): Promise<void> {
+    await this.engine.restartPlugin(id);
+  }
+
+  async deletePlugin(id: string): Promise<void> {
+    await this.engine.deletePlugin(id);
+  }
+
+  pluginStats(): PluginStats[] {
+    return this.engine.plugins().map((p) => this.statsView(p));
+  }
+
+  listOutputs(): OutputSummary[] {
+    return this.engine.outputs.list().map((o) => ({
+      name: o.key,
+      plugin: o.plugin,
+      bytes: o.size,
+      updatedAt: new Date(o.updatedAt).toISOString(),
+      stale: o.stale,
+    }));
+  }
+
+  readOutput(name: string): OutputContent | null {
+    const o = this.engine.outputs.get(name);
+    if (!o) return null;
+    return {
+      name: o.key,
+      plugin: o.plugin,
+      bytes: o.size,
+      updatedAt: new Date(o.updatedAt).toISOString(),
+      stale: o.stale,
+      content: o.payload,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.engine.stop();
+  }
+
+  private statsView(p: PluginInfo): PluginStats {
+    const s = p.stats;
+    const count = s?.processMessageCount ?? 0;
+    const now = s?.updatedAt ?? Date.now();
+    const prev = this.lastCounts.get(p.id);
+    let rate = prev?.rate ?? 0;
+    if (p.state !== 'running') rate = 0;
+    else if (prev && now > prev.at) rate = ((count - prev.count) * 1000) / (now - prev.at);
+    if (!prev || now > prev.at) this.lastCounts.set(p.id, { count, at: now, rate });
+    const view: PluginStats = {
+      id: p.id,
+      state: p.state,
+      processed: count,
+      rate: Math.max(0, rate),
+      failures: s?.processMessageFailures ?? 0,
+      memoryBytes: s?.currentMemory ?? 0,
+      maxMemoryBytes: s?.maxMemory ?? 0,
+      avgProcessNs: s?.processMessageAvgNs ?? 0,
+      avgTimerNs: s?.timerEventAvgNs ?? 0,
+    };
+    if (p.error) {
+      view.error = { message: p.error.message, at: new Date(p.error.at).toISOString() };
+      if (p.error.line !== undefined) view.error.line = p.error.line;
+    }
+    return view;
+  }
+}
+
+/** The portal's config form as the engine's Hindsight-style configuration. */
+function engineConfig(definition: PluginDefinitionInput): Record<string, string | number | boolean> {
+  return {
+    ...definition.config.user,
+    message_matcher: definition.matcher,
+    ticker_interval: definition.config.ticker_interval,
+    preserve_data: definition.config.preserve_data,
+  };
+}
+
+function testReport(result: TestPluginResult, elapsedMs: number): PluginTestReport {
+  const failures = new Map<string, number>();
+  for (const f of result.failures) failures.set(f.reason, (failures.get(f.reason) ?? 0) + 1);
+  const report: PluginTestReport = {
+    passed: !result.terminated,
+    scanned: result.seen,
+    matched: result.matched,
+    processed: result.processed,
+    failures: [...failures].map(([message, count]) => ({ message, count })),
+    outputs: result.outputs.slice(-TEST_OUTPUTS_SHOWN).map((o) => ({ name: o.topic, type: o.type, content: o.payload })),
+    debug: result.debug,
+    injected: result.injected.slice(0, TEST_INJECTED_SHOWN).map(toMessageView),
+    elapsedMs,
+  };
+  if (result.terminated) {
+    report.termination = { message: result.terminated.error, phase: result.terminated.during };
+    if (result.terminated.line !== undefined) report.termination.line = result.terminated.line;
+  }
+  return report;
+}
