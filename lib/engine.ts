@@ -102,7 +102,39 @@ export interface OutputContent extends OutputSummary {
   content: string;
 }
 
+/** How an ingest body is framed: NDJSON of Heka JSON, or Hindsight framed protobuf. */
+export type IngestFormat = 'ndjson' | 'hindsight';
+
+/** A rejected NDJSON line (1-based) or Hindsight record (1-based, with its byte offset) and why. */
+export type IngestRejection = { line: number; reason: string } | { record: number; byte?: number; reason: string };
+
+export interface IngestReport {
+  /** Messages appended to the stream, all durable. */
+  accepted: number;
+  /** Lines or records rejected, all counted. */
+  rejected: number;
+  /** The first `maxErrors` rejections with reasons. */
+  errors: IngestRejection[];
+  /** Rejections counted in `rejected` but left out of `errors`. */
+  errorsOmitted: number;
+}
+
+/**
+ * The stream refused the whole batch (nothing was appended): DISK_FULL and
+ * OVERLOADED are back-pressure worth retrying after `retryAfterMs`;
+ * UNAVAILABLE is any other write failure or a stream that is shutting down.
+ */
+export interface IngestRefusal {
+  code: 'DISK_FULL' | 'OVERLOADED' | 'UNAVAILABLE';
+  message: string;
+  retryAfterMs: number;
+}
+
+export type IngestResult = ({ ok: true } & IngestReport) | { ok: false; refusal: IngestRefusal };
+
 export interface PortalEngine {
+  /** Appends a body's valid messages to the live stream as one batch (all or none). */
+  ingest(request: { format: IngestFormat; body: Uint8Array; maxErrors: number }): Promise<IngestResult>;
   runMatcher(request: { matcher: string; offset: number; limit: number }): Promise<MatcherRunResult>;
   testPlugin(definition: PluginDefinitionInput): Promise<PluginTestReport>;
   /** Starts or replaces `<owner>.<name>` (no gap in its data); throws with a readable message on failure. */

@@ -7,9 +7,19 @@
  * route handlers: the engine starts worker threads from files on disk);
  * route handlers reach it through the globalThis singleton in lib/engine.ts.
  */
-import { compileMatcher, MatcherError, type Message } from '../engine/index';
+import {
+  compileMatcher,
+  ingestHindsight,
+  ingestNdjson,
+  LogError,
+  MatcherError,
+  type Message,
+  type MessageStream,
+} from '../engine/index';
 import { Engine, type PluginInfo, type TestPluginResult } from '../engine/runtime/index';
 import type {
+  IngestFormat,
+  IngestResult,
   MatcherRunResult,
   OutputContent,
   OutputSummary,
@@ -76,6 +86,10 @@ export class RuntimePortalEngine implements PortalEngine {
       messages: page.map(toMessageView),
       elapsedMs: performance.now() - started,
     };
+  }
+
+  async ingest(request: { format: IngestFormat; body: Uint8Array; maxErrors: number }): Promise<IngestResult> {
+    return ingestIntoStream(this.engine.stream, request);
   }
 
   async testPlugin(definition: PluginDefinitionInput): Promise<PluginTestReport> {
@@ -183,6 +197,37 @@ export class RuntimePortalEngine implements PortalEngine {
       if (p.error.line !== undefined) view.error.line = p.error.line;
     }
     return view;
+  }
+}
+
+/**
+ * An HTTP body into the stream: the valid messages as one batch, each bad
+ * line or record with its reason. A refusal by the stream (LogError) becomes
+ * an IngestRefusal: the batch was refused whole, nothing was appended.
+ */
+export async function ingestIntoStream(
+  stream: MessageStream,
+  request: { format: IngestFormat; body: Uint8Array; maxErrors: number },
+): Promise<IngestResult> {
+  const options = { maxRejections: request.maxErrors };
+  try {
+    const summary =
+      request.format === 'ndjson'
+        ? await ingestNdjson(stream, request.body, options)
+        : await ingestHindsight(stream, request.body, options);
+    return {
+      ok: true,
+      accepted: summary.accepted,
+      rejected: summary.rejectedCount,
+      errors: summary.rejected,
+      errorsOmitted: summary.rejectedCount - summary.rejected.length,
+    };
+  } catch (err) {
+    if (!(err instanceof LogError)) throw err;
+    if (err.code === 'DISK_FULL' || err.code === 'OVERLOADED') {
+      return { ok: false, refusal: { code: err.code, message: err.message, retryAfterMs: err.retryAfterMs ?? 1000 } };
+    }
+    return { ok: false, refusal: { code: 'UNAVAILABLE', message: err.message, retryAfterMs: err.retryAfterMs ?? 5000 } };
   }
 }
 

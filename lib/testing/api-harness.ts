@@ -101,6 +101,7 @@ export function recordingEngine(overrides: Partial<PortalEngine> = {}): PortalEn
     pluginStats: record('pluginStats', (): PluginStats[] => []),
     listOutputs: record('listOutputs', () => []),
     readOutput: record('readOutput', () => null),
+    ingest: record('ingest', async () => ({ ok: true as const, accepted: 0, rejected: 0, errors: [], errorsOmitted: 0 })),
     close: record('close', async () => undefined),
   };
   for (const [key, value] of Object.entries(overrides)) {
