@@ -1,123 +1,161 @@
 /**
- * The editor's result panels and the Deploy gate, with the engine's answers
- * stubbed at the network so every case (paging, a matcher error at a given
- * position, a termination on a given line) is shown deterministically. The
- * payloads are the portal's real types built from the sample stream; the live
- * engine path is covered in 1-sign-in-and-tabs.spec.ts.
+ * Mozilla's CEP tutorial, clicked through on the live engine and its built-in
+ * sample stream: a bad matcher and its position, Run Matcher with paging, the
+ * minimal plugin, a message counter, the count by docType, Deploy, the plugin
+ * running under Plugins, its output updating live under Dashboards, Stop from
+ * the context menu; then a throwing plugin with its line marked.
  */
-import { expect, test, type Page, type Route } from '@playwright/test';
-import { sampleMessages } from '../engine/inputs/sample-messages';
-import type { MatcherRun, PluginTestReport } from '../lib/engine';
-import { toMessageView } from '../lib/message-view';
+import { expect, test, type Page } from '@playwright/test';
 import { screenshot, signIn } from './support/sign-in';
 
 test.describe.configure({ mode: 'serial' });
 
-const views = sampleMessages(60, 11).map(toMessageView);
-
-async function stubMatcher(page: Page) {
-  await page.route('**/api/matcher', async (route: Route) => {
-    const body = route.request().postDataJSON() as { matcher: string; offset: number; limit: number };
-    const single = /(?<![=!<>])=(?![=~])/.exec(body.matcher);
-    if (single) {
-      const position = single.index;
-      return route.fulfill({
-        status: 422,
-        json: { error: `Matcher error at ${position}: use == to compare`, matcherError: { message: 'use == to compare', position } },
-      });
-    }
-    const run: MatcherRun = { scanned: 1000, matched: views.length, offset: body.offset, messages: views.slice(body.offset, body.offset + body.limit), elapsedMs: 4 };
-    return route.fulfill({ json: run });
-  });
+const MINIMAL = `function process_message() {
+return 0; // success
 }
 
-function report(overrides: Partial<PluginTestReport>): PluginTestReport {
-  return { passed: true, scanned: 1000, matched: 60, processed: 60, failures: [], outputs: [], debug: [], injected: [], elapsedMs: 12, ...overrides };
+function timer_event() {
+}
+`;
+
+const COUNTER = `var cnt = 0;
+function process_message() {
+cnt = cnt + 1; // count the messages that matched
+return 0;
 }
 
-test('Run Matcher pages through matches shown as message trees, and a bad matcher shows its position', async ({ page }) => {
-  await signIn(page, 'carol@example.com');
-  await stubMatcher(page);
-  await page.getByLabel('Message matcher').fill("Type == 'telemetry'");
-  await page.getByRole('button', { name: 'Run Matcher' }).click();
-  await expect(page.getByTestId('matcher-summary')).toContainText('60 of 1,000 recent messages matched');
-  await expect(page.getByTestId('matcher-summary')).toContainText('1–25');
-  const first = page.getByRole('list', { name: 'Matched messages' }).getByRole('listitem').first();
-  await expect(first).toContainText('Fields');
-  await expect(first).toContainText(`Fields[${views[0].fields[0].name}]`);
-  await screenshot(page, '11-deploy-matcher-results');
+function timer_event() {
+inject_payload("txt", "types", cnt); // output the count
+}
+`;
 
-  await page.getByRole('button', { name: 'Next matches' }).click();
-  await expect(page.getByTestId('matcher-summary')).toContainText('26–50');
-  await expect(page.getByRole('list', { name: 'Matched messages' })).toContainText('#26');
+const COUNT_BY_DOCTYPE = `var types = {};
+function process_message() {
+const dt = read_message("Fields[docType]") ?? "unknown";
+types[dt] = (types[dt] || 0) + 1;
+return 0;
+}
 
+function timer_event() {
+add_to_payload("docType = Count\\n");
+for (const k in types) add_to_payload(k, " = ", types[k], "\\n");
+inject_payload("txt", "types");
+}
+`;
+
+const THROWS_ON_LINE_3 = `function process_message() {
+const doc = undefined;
+return doc.type;
+}
+`;
+
+/** Replaces the plugin code as a person pasting it would (Monaco neither auto-indents nor auto-closes a paste). */
+async function setCode(page: Page, code: string): Promise<void> {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate((text) => navigator.clipboard.writeText(text), code);
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect(page.locator('.monaco-editor .view-lines').first()).toContainText(code.split('\n')[0].replace(/ /g, '\u00a0'));
+}
+
+async function testPlugin(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Test Plugin' }).click();
+  await expect(page.getByTestId('test-report')).toContainText(/Test passed|terminated/, { timeout: 60_000 });
+}
+
+test('the tutorial on the live engine: matcher, test, deploy, live dashboard, stop', async ({ page }) => {
+  await signIn(page, 'dave@example.com');
+  await page.getByLabel('Plugin name').fill('example');
+  await page.getByLabel('ticker_interval (s)').fill('1');
+
+  // A typo in the matcher is shown where it is.
   await page.getByLabel('Message matcher').fill("Type = 'telemetry'");
   await page.getByRole('button', { name: 'Run Matcher' }).click();
   const error = page.getByTestId('matcher-error');
-  await expect(error).toContainText('Position 5: use == to compare');
+  await expect(error).toContainText('Position 5');
   await expect(error.locator('pre')).toContainText("Type = 'telemetry'\n     ^");
   await screenshot(page, '12-deploy-matcher-error');
-});
 
-test('Test Plugin shows outputs and debug; Deploy is enabled by a pass and disabled by any edit', async ({ page }) => {
-  await signIn(page, 'carol@example.com');
+  // Run Matcher over the recent stream; page through the matches.
   await page.getByLabel('Message matcher').fill("Type == 'telemetry'");
-  await page.route('**/api/plugins/test', (route) =>
-    route.fulfill({
-      json: {
-        ...report({
-          outputs: [{ name: 'analysis.carol.example.types.txt', type: 'txt', content: 'docType = Count\nmain = 41\ncrash = 12\nunknown = 7\n' }],
-          debug: ['started', 'timer_event shutdown=true'],
-          injected: [views[3]],
-          failures: [{ message: 'missing docType', count: 2 }],
-        }),
-        deployProof: 'proof-from-the-server',
-      },
-    }),
-  );
-  await page.route('**/api/plugins', (route) =>
-    route.request().method() === 'POST' ? route.fulfill({ status: 201, json: { id: 'carol.example', version: 1, updated: false } }) : route.fallback(),
-  );
+  const summary = page.getByTestId('matcher-summary');
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Run Matcher' }).click();
+    await expect(summary).toContainText(/(\d{2,}|[1-9],\d{3}) of [\d,]+ recent messages matched/, { timeout: 2000 });
+    const matched = Number((await summary.innerText()).match(/([\d,]+) of/)![1].replace(/,/g, ''));
+    expect(matched).toBeGreaterThan(25);
+  }).toPass({ timeout: 60_000 });
+  const list = page.getByRole('list', { name: 'Matched messages' });
+  await expect(list.getByRole('listitem').first()).toContainText('Fields[docType]');
+  await expect(list.getByRole('listitem').first()).toContainText('telemetry');
+  await screenshot(page, '11-deploy-matcher-results');
+  await page.getByRole('button', { name: 'Next matches' }).click();
+  await expect(summary).toContainText('26–50');
+  await expect(list).toContainText('#26');
+
+  // The minimal plugin, then a counter: Deploy is gated on a passing test.
   const deploy = page.getByRole('button', { name: 'Deploy Plugin' });
+  await setCode(page, MINIMAL);
   await expect(deploy).toBeDisabled();
-  await page.getByRole('button', { name: 'Test Plugin' }).click();
+  await testPlugin(page);
   await expect(page.getByTestId('test-report')).toContainText('Test passed');
-  await expect(page.getByTestId('test-report')).toContainText('main = 41');
-  await expect(page.getByTestId('test-report')).toContainText('2× missing docType');
   await expect(deploy).toBeEnabled();
+
+  await setCode(page, COUNTER);
+  await expect(deploy).toBeDisabled();
+  await testPlugin(page);
+  await expect(page.getByTestId('test-report')).toContainText('analysis.dave.example.types.txt');
+
+  // Count by docType, as in the tutorial.
+  await setCode(page, COUNT_BY_DOCTYPE);
+  await testPlugin(page);
+  const report = page.getByTestId('test-report');
+  await expect(report).toContainText('Test passed');
+  await expect(report).toContainText('docType = Count');
+  await expect(report).toContainText(/main = \d+/);
   await screenshot(page, '13-deploy-test-passed');
 
-  await page.getByLabel('Message matcher').fill("Type == 'telemetry' && TRUE");
-  await expect(deploy).toBeDisabled();
-  await page.getByLabel('Message matcher').fill("Type == 'telemetry'");
-  await expect(deploy).toBeEnabled();
-
   await deploy.click();
-  await expect(page.getByRole('dialog')).toContainText('carol.example is live');
+  await expect(page.getByRole('dialog')).toContainText('dave.example is live', { timeout: 30_000 });
   await screenshot(page, '14-deploy-live-dialog');
   await page.getByRole('button', { name: 'OK' }).click();
-  await expect(page.getByRole('dialog')).toBeHidden();
+
+  await page.getByRole('link', { name: 'Plugins' }).click();
+  const row = page.locator('tr[data-plugin="dave.example"]');
+  await expect(row).toContainText('running');
+
+  // Its output under Dashboards, updating without a reload.
+  await page.getByRole('link', { name: 'Dashboards' }).click();
+  const link = page.getByRole('link', { name: 'analysis.dave.example.types.txt' });
+  await expect(async () => {
+    await page.reload();
+    await expect(link).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await link.click();
+  const content = page.getByTestId('output-content');
+  await expect(content).toContainText(/main = \d+/, { timeout: 15_000 });
+  const mainCount = async () => Number((await content.innerText()).match(/main = (\d+)/)![1]);
+  const before = await mainCount();
+  await expect.poll(mainCount, { timeout: 20_000 }).toBeGreaterThan(before);
+  await screenshot(page, '16-dashboard-output');
+
+  // Stop it from the context menu.
+  await page.getByRole('link', { name: 'Plugins' }).click();
+  await row.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Stop' }).click();
+  await expect(row).toContainText('stopped', { timeout: 30_000 });
 });
 
 test('a plugin that throws has its line marked in the editor', async ({ page }) => {
-  await signIn(page, 'carol@example.com');
-  await page.route('**/api/plugins/test', (route) =>
-    route.fulfill({
-      json: {
-        ...report({
-          passed: false,
-          processed: 1,
-          termination: { phase: 'process_message', line: 7, column: 3, message: "process_message() plugin.js:7: TypeError: cannot read property 'x' of undefined" },
-        }),
-        deployProof: null,
-      },
-    }),
-  );
-  await page.getByRole('button', { name: 'Test Plugin' }).click();
-  await expect(page.getByTestId('test-report')).toContainText('The plugin was terminated');
-  await expect(page.getByTestId('test-report')).toContainText("line 7: process_message() plugin.js:7: TypeError");
-  await expect(page.locator('[data-failing-line="7"]')).toHaveCount(1);
-  await expect(page.locator('.failing-line')).toHaveCount(1);
+  await signIn(page, 'erin@example.com');
+  await page.getByLabel('Message matcher').fill("Type == 'telemetry'");
+  await setCode(page, THROWS_ON_LINE_3);
+  await testPlugin(page);
+  const report = page.getByTestId('test-report');
+  await expect(report).toContainText('The plugin was terminated');
+  await expect(report).toContainText(/line 3: process_message\(\) \S+\.js:3: TypeError/);
+  await expect(page.locator('[data-failing-line="3"]')).toHaveCount(1);
   await expect(page.getByRole('button', { name: 'Deploy Plugin' })).toBeDisabled();
   await screenshot(page, '15-deploy-test-terminated');
 });

@@ -83,3 +83,60 @@ describe('RuntimePortalEngine.ingest on a real Engine', () => {
     expect(stream.nextOffset).toBe(before);
   });
 });
+
+describe('RuntimePortalEngine Run Matcher and Test Plugin on a real Engine', () => {
+  const tutorial = {
+    owner: 'dave',
+    name: 'example',
+    matcher: "Type == 'telemetry'",
+    config: { ticker_interval: 1, preserve_data: false, user: {} },
+  };
+
+  beforeAll(async () => {
+    await portal.engine.ingest(sampleMessages(3000, 5));
+  });
+
+  it('reports a matcher error with its position, and pages through matches newest first', async () => {
+    expect(await portal.runMatcher({ matcher: "Type = 'telemetry'", offset: 0, limit: 25 })).toMatchObject({
+      ok: false,
+      error: { position: 5 },
+    });
+    const first = await portal.runMatcher({ matcher: "Type == 'telemetry'", offset: 0, limit: 25 });
+    const second = await portal.runMatcher({ matcher: "Type == 'telemetry'", offset: 25, limit: 25 });
+    if (!first.ok || !second.ok) throw new Error('matcher failed');
+    expect(first.matched).toBeGreaterThan(2000);
+    expect(first.scanned).toBeGreaterThanOrEqual(3000);
+    expect(first.messages).toHaveLength(25);
+    expect(first.messages.every((m) => m.type === 'telemetry')).toBe(true);
+    expect(BigInt(first.messages[0].timestamp)).toBeGreaterThanOrEqual(BigInt(first.messages[24].timestamp));
+    expect(BigInt(first.messages[24].timestamp)).toBeGreaterThanOrEqual(BigInt(second.messages[0].timestamp));
+  });
+
+  it('Test Plugin shows each output once, with its final value, and counts what ran', async () => {
+    const source = `var types = {};
+function process_message() {
+  const dt = read_message("Fields[docType]") ?? "unknown";
+  types[dt] = (types[dt] || 0) + 1;
+  return 0;
+}
+function timer_event() {
+  var total = 0;
+  for (const k in types) total += types[k];
+  inject_payload("txt", "total", total);
+}`;
+    const report = await portal.testPlugin({ ...tutorial, source });
+    expect(report.passed).toBe(true);
+    expect(report.processed).toBe(report.matched);
+    expect(report.outputs).toEqual([{ name: 'analysis.dave.example.total.txt', type: 'txt', content: String(report.processed) }]);
+  });
+
+  it('Test Plugin reports a throwing plugin with its line, and a bad matcher without running', async () => {
+    const thrown = await portal.testPlugin({ ...tutorial, source: 'function process_message() {\n  const doc = undefined;\n  return doc.type;\n}' });
+    expect(thrown.passed).toBe(false);
+    expect(thrown.termination).toMatchObject({ phase: 'process_message', line: 3 });
+    expect(thrown.termination?.message).toMatch(/^process_message\(\) example\.js:3: TypeError/);
+
+    const badMatcher = await portal.testPlugin({ ...tutorial, matcher: 'Pid =~ "6"', source: 'function process_message() { return 0; }' });
+    expect(badMatcher).toMatchObject({ passed: false, matcherError: { position: 4 }, processed: 0 });
+  });
+});

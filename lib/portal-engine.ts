@@ -32,7 +32,7 @@ import { toMessageView } from './message-view';
 
 /** Messages of the window that Test Plugin runs over (newest first would reorder; these are the newest, in order). */
 const TEST_WINDOW = 20_000;
-/** Test outputs shown: the plugin may inject the same output many times. */
+/** Distinct outputs shown by Test Plugin (each with its final value). */
 const TEST_OUTPUTS_SHOWN = 50;
 const TEST_INJECTED_SHOWN = 50;
 
@@ -250,7 +250,7 @@ function testReport(result: TestPluginResult, elapsedMs: number): PluginTestRepo
     matched: result.matched,
     processed: result.processed,
     failures: [...failures].map(([message, count]) => ({ message, count })),
-    outputs: result.outputs.slice(-TEST_OUTPUTS_SHOWN).map((o) => ({ name: o.topic, type: o.type, content: o.payload })),
+    outputs: finalOutputs(result).slice(0, TEST_OUTPUTS_SHOWN),
     debug: result.debug,
     injected: result.injected.slice(0, TEST_INJECTED_SHOWN).map(toMessageView),
     elapsedMs,
@@ -260,4 +260,16 @@ function testReport(result: TestPluginResult, elapsedMs: number): PluginTestRepo
     if (result.terminated.line !== undefined) report.termination.line = result.terminated.line;
   }
   return report;
+}
+
+/**
+ * Each output's final value, in the order outputs first appeared: a ticker
+ * fires many times over a test's messages, and what a dashboard would show
+ * is the last payload of each name, as in Hindsight.
+ */
+function finalOutputs(result: TestPluginResult): PluginTestReport['outputs'] {
+  // A Map keeps the order keys were first set in; later sets only replace the value.
+  const latest = new Map<string, PluginTestReport['outputs'][number]>();
+  for (const o of result.outputs) latest.set(o.topic, { name: o.topic, type: o.type, content: o.payload });
+  return [...latest.values()];
 }
