@@ -80,3 +80,20 @@ export function uuidToHex(uuid: Uint8Array): string {
   for (let i = 0; i < uuid.length; i++) s += HEX[uuid[i]];
   return s;
 }
+
+/**
+ * The optional headers a message has, keyed as Heka spells them, in Heka's
+ * order. Uuid and Timestamp are left to the caller: each output form writes
+ * those its own way (hex, a number, a digit string).
+ */
+export function presentHeaders(message: Message): Record<string, string | number> {
+  const o: Record<string, string | number> = {};
+  if (message.type !== undefined) o.Type = message.type;
+  if (message.logger !== undefined) o.Logger = message.logger;
+  if (message.severity !== undefined) o.Severity = message.severity;
+  if (message.payload !== undefined) o.Payload = message.payload;
+  if (message.envVersion !== undefined) o.EnvVersion = message.envVersion;
+  if (message.pid !== undefined) o.Pid = message.pid;
+  if (message.hostname !== undefined) o.Hostname = message.hostname;
+  return o;
+}

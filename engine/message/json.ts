@@ -20,7 +20,7 @@
  * negative-zero doubles as the strings "NaN", "Infinity", "-Infinity", "-0".
  */
 import { decodeBase64, encodeBase64 } from './base64';
-import { HEADER_NAMES, uuidToHex } from './fields';
+import { HEADER_NAMES, presentHeaders, uuidToHex } from './fields';
 import {
   MAX_MESSAGE_SIZE,
   MessageError,
@@ -141,14 +141,8 @@ export function messageToJSON(m: Message): Record<string, unknown> {
   const o: Record<string, unknown> = {
     Uuid: uuidToHex(m.uuid),
     Timestamp: integerToJSON(m.timestamp),
+    ...presentHeaders(m),
   };
-  if (m.type !== undefined) o.Type = m.type;
-  if (m.logger !== undefined) o.Logger = m.logger;
-  if (m.severity !== undefined) o.Severity = m.severity;
-  if (m.payload !== undefined) o.Payload = m.payload;
-  if (m.envVersion !== undefined) o.EnvVersion = m.envVersion;
-  if (m.pid !== undefined) o.Pid = m.pid;
-  if (m.hostname !== undefined) o.Hostname = m.hostname;
   o.Fields = m.fields.map(fieldToJSON);
   return o;
 }

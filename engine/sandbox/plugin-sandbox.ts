@@ -35,7 +35,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
-import { uuidToHex } from '../message/fields';
+import { presentHeaders, uuidToHex } from '../message/fields';
 import { messageFromJSON } from '../message/json';
 import { MessageError, type Message } from '../message/message';
 import { decodeMessage, utf8Length } from '../message/protobuf';
@@ -1089,14 +1089,7 @@ export class PluginSandbox {
  * the shape read_message() reads.
  */
 export function messageListForm(m: Message): Record<string, unknown> {
-  const o: Record<string, unknown> = { Uuid: uuidToHex(m.uuid), Timestamp: Number(m.timestamp) };
-  if (m.type !== undefined) o.Type = m.type;
-  if (m.logger !== undefined) o.Logger = m.logger;
-  if (m.severity !== undefined) o.Severity = m.severity;
-  if (m.payload !== undefined) o.Payload = m.payload;
-  if (m.envVersion !== undefined) o.EnvVersion = m.envVersion;
-  if (m.pid !== undefined) o.Pid = m.pid;
-  if (m.hostname !== undefined) o.Hostname = m.hostname;
+  const o: Record<string, unknown> = { Uuid: uuidToHex(m.uuid), Timestamp: Number(m.timestamp), ...presentHeaders(m) };
   o.Fields = m.fields.map((f) => {
     const field: Record<string, unknown> = { name: f.name, value_type: f.valueType };
     if (f.representation) field.representation = f.representation;
