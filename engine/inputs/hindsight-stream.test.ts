@@ -3,16 +3,8 @@ import { frameMessage } from '../message/framing';
 import { decodeMessage, encodeMessage } from '../message/protobuf';
 import { parseHindsightRecords, parseHindsightStream } from './hindsight-stream';
 import { sampleMessages } from './sample-messages';
+import { concatBytes as concat } from '../message/fixtures/bytes';
 
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 const msgs = sampleMessages(40, 9);
 const encoded = msgs.map((m) => encodeMessage(m));
 const framed = encoded.map((e) => frameMessage(e));

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { frameMessage, readFrame, readFrames, resyncOffset } from './framing';
 import { MAX_MESSAGE_SIZE, MessageError } from './message';
+import { concatBytes as concat } from './fixtures/bytes';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 describe('frameMessage', () => {
   it('writes lua_sandbox header bytes for a short message', () => {
