@@ -28,6 +28,7 @@ import type {
   PluginTestReport,
   PortalEngine,
 } from './engine';
+import { MessageRate } from './message-rate';
 import { toMessageView } from './message-view';
 
 /** Messages of the window that Test Plugin runs over (newest first would reorder; these are the newest, in order). */
@@ -44,8 +45,8 @@ export interface PortalEngineOptions {
 }
 
 export class RuntimePortalEngine implements PortalEngine {
-  /** Previous (count, time) per plugin, for the messages/s rate. */
-  private readonly lastCounts = new Map<string, { count: number; at: number; rate: number }>();
+  /** Messages/s per plugin, from its stats readings. */
+  private readonly rates = new Map<string, MessageRate>();
 
   private constructor(readonly engine: Engine) {}
 
@@ -139,6 +140,7 @@ export class RuntimePortalEngine implements PortalEngine {
 
   async deletePlugin(id: string): Promise<void> {
     await this.engine.deletePlugin(id);
+    this.rates.delete(id);
   }
 
   pluginStats(): PluginStats[] {
@@ -176,11 +178,10 @@ export class RuntimePortalEngine implements PortalEngine {
     const s = p.stats;
     const count = s?.processMessageCount ?? 0;
     const now = s?.updatedAt ?? Date.now();
-    const prev = this.lastCounts.get(p.id);
-    let rate = prev?.rate ?? 0;
-    if (p.state !== 'running') rate = 0;
-    else if (prev && now > prev.at) rate = ((count - prev.count) * 1000) / (now - prev.at);
-    if (!prev || now > prev.at) this.lastCounts.set(p.id, { count, at: now, rate });
+    let rates = this.rates.get(p.id);
+    if (!rates) this.rates.set(p.id, (rates = new MessageRate()));
+    const measured = rates.update(count, now);
+    const rate = p.state === 'running' ? measured : 0;
     const view: PluginStats = {
       id: p.id,
       state: p.state,
