@@ -18,6 +18,7 @@ import { startLocalIdentityProvider, type LocalIdentityProvider } from './lib/lo
 import { attachRealtime } from './lib/realtime';
 import { setEngine } from './lib/engine';
 import { bridgeEngineToBrowsers } from './lib/engine-bridge';
+import { syncPluginsWithEngine } from './lib/plugin-sync';
 import { RuntimePortalEngine } from './lib/portal-engine';
 
 const dev = process.argv.includes('--dev') || process.env.NODE_ENV === 'development';
@@ -67,6 +68,13 @@ async function main(): Promise<void> {
     workers: config.workers,
   });
   setEngine(engine);
+  const offErrors = engine.engine.on((event) => {
+    if (event.type === 'error') console.error(`[foresight] engine${event.id ? ` (${event.id})` : ''}: ${event.message}`);
+  });
+  const sync = await syncPluginsWithEngine(engine);
+  for (const id of sync.redeployed) log(`plugin ${id}: deployed again from the database (the data directory did not have it; it starts at the live head)`);
+  for (const f of sync.failed) log(`plugin ${f.id}: could not be deployed again from the database: ${f.error}`);
+  for (const id of sync.stoppedOrphans) log(`plugin ${id}: stopped (the engine ran it, but the database has no such plugin)`);
   const sample = config.sampleRate > 0 ? `sample stream at ${config.sampleRate} messages/s` : 'sample stream off';
   log(`engine: running (${sample}, stream in ${config.dataDir})`);
 
@@ -100,6 +108,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     unbridge();
+    offErrors();
     setEngine(null);
     await engine.close().catch((err: unknown) => console.error('[foresight] engine close failed:', err));
     io.close();
