@@ -7,12 +7,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './api';
 import { db, type Plugin } from './db';
 import { getEngine, type PluginState, type PluginStats, type PortalEngine } from './engine';
+import { pluginId } from './plugin-id';
 import type { CurrentUser } from './session';
 import { pluginConfigSchema, type PluginDefinition } from './validations/plugin';
 
-export function pluginId(owner: string, name: string): string {
-  return `${owner}.${name}`;
-}
+export { pluginId } from './plugin-id';
 
 export function requireEngine(): PortalEngine {
   const engine = getEngine();
@@ -28,6 +27,8 @@ export interface PluginRow {
   state: PluginState;
   version: number;
   error: string | null;
+  /** The line of the plugin's code the error names, when the engine knows it. */
+  errorLine: number | null;
   errorAt: string | null;
   updatedAt: string;
   /** Live figures from the engine; null while it is not running. */
@@ -50,6 +51,7 @@ export async function listPlugins(user: CurrentUser): Promise<PluginRow[]> {
       state: (live?.state ?? p.state) as PluginState,
       version: p.version,
       error: live?.error?.message ?? p.error,
+      errorLine: live?.error?.line ?? null,
       errorAt: live?.error?.at ?? p.errorAt?.toISOString() ?? null,
       updatedAt: p.updatedAt.toISOString(),
       stats: live,

@@ -14,17 +14,11 @@ import type { PluginStats } from '@/lib/engine';
 import { useRealtime } from '@/lib/hooks/use-realtime';
 import type { PluginRow } from '@/lib/plugins';
 import { cn, formatBytes, formatCount, formatDuration, formatTime } from '@/lib/utils';
+import { PluginError } from './plugin-error';
+import { PluginSource, type PluginSourceData } from './plugin-source';
 import { PluginStateBadge } from './plugin-state-badge';
 
-interface SourceView {
-  id: string;
-  source: string;
-  matcher: string;
-  version: number;
-  config: unknown;
-}
-
-type Dialogs = { kind: 'source'; plugin: SourceView } | { kind: 'error'; plugin: PluginRow } | { kind: 'delete'; plugin: PluginRow } | null;
+type Dialogs = { kind: 'source'; plugin: PluginSourceData } | { kind: 'error'; plugin: PluginRow } | { kind: 'delete'; plugin: PluginRow } | null;
 
 /**
  * Every deployed plugin with live stats. Right-click a row, press the
@@ -43,7 +37,9 @@ export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins:
     setPlugins((rows) =>
       rows.map((row) => {
         const live = byId.get(row.id);
-        return live ? { ...row, stats: live, state: live.state, error: live.error?.message ?? row.error, errorAt: live.error?.at ?? row.errorAt } : row;
+        return live
+          ? { ...row, stats: live, state: live.state, error: live.error?.message ?? row.error, errorLine: live.error?.line ?? row.errorLine, errorAt: live.error?.at ?? row.errorAt }
+          : row;
       }),
     );
   });
@@ -73,7 +69,7 @@ export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins:
   };
 
   const viewSource = async (plugin: PluginRow) => {
-    const result = await callApi<SourceView>(`/api/plugins/${plugin.owner}/${plugin.name}`);
+    const result = await callApi<PluginSourceData>(`/api/plugins/${plugin.owner}/${plugin.name}`);
     if (result.ok) setDialog({ kind: 'source', plugin: result.data });
     else setNotice({ tone: 'error', text: result.error });
   };
@@ -203,18 +199,17 @@ export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins:
         open={dialog?.kind === 'source'}
         onClose={() => setDialog(null)}
         title={dialog?.kind === 'source' ? `${dialog.plugin.id} · v${dialog.plugin.version}` : ''}
-        description={dialog?.kind === 'source' ? <span className="font-mono">{dialog.plugin.matcher}</span> : undefined}
         className="w-[min(900px,calc(100vw-2rem))]"
       >
-        {dialog?.kind === 'source' ? (
-          <pre className="overflow-auto rounded-md bg-slate-900 p-4 font-mono text-xs leading-5 text-slate-100" data-testid="plugin-source">
-            {dialog.plugin.source}
-          </pre>
-        ) : null}
+        {dialog?.kind === 'source' ? <PluginSource initial={dialog.plugin} /> : null}
       </Dialog>
 
-      <Dialog open={dialog?.kind === 'error'} onClose={() => setDialog(null)} title={dialog?.kind === 'error' ? `${dialog.plugin.id} was terminated` : ''} description={dialog?.kind === 'error' ? formatTime(dialog.plugin.errorAt) : undefined}>
-        {dialog?.kind === 'error' ? <pre className="font-mono text-[13px] whitespace-pre-wrap text-red-800">{dialog.plugin.error}</pre> : null}
+      <Dialog
+        open={dialog?.kind === 'error'}
+        onClose={() => setDialog(null)}
+        className="w-[min(760px,calc(100vw-2rem))]"
+        title={dialog?.kind === 'error' ? `${dialog.plugin.id} was terminated` : ''} description={dialog?.kind === 'error' ? formatTime(dialog.plugin.errorAt) : undefined}>
+        {dialog?.kind === 'error' ? <PluginError plugin={dialog.plugin} /> : null}
       </Dialog>
 
       <Dialog

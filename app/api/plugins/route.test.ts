@@ -132,7 +132,20 @@ describe('Test Plugin and Deploy Plugin', () => {
     expect(plugin.versions.map((v) => v.version).sort()).toEqual([1, 2]);
 
     const source = await (await getPlugin(request('/api/plugins/alice/example', { user: bob }), params(example))).json();
-    expect(source).toMatchObject({ id: 'alice.example', matcher: "Type == 'main'", version: 2, versions: [{ version: 2 }, { version: 1 }] });
+    expect(source).toMatchObject({ id: 'alice.example', matcher: "Type == 'main'", version: 2, shownVersion: 2, versions: [{ version: 2 }, { version: 1 }] });
+    expect(source.versions[0]).toEqual({ version: 2, createdAt: expect.any(String) });
+
+    // An earlier version's text, and clear answers for versions that are not there.
+    const v1 = await (await getPlugin(request('/api/plugins/alice/example?version=1', { user: bob }), params(example))).json();
+    expect(v1).toMatchObject({ matcher: "Type == 'telemetry'", version: 2, shownVersion: 1, source: definition.source });
+    const missing = await getPlugin(request('/api/plugins/alice/example?version=7', { user: bob }), params(example));
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "Plugin 'alice.example' has no version 7" });
+    for (const bad of ['0', 'two', '1.5']) {
+      const res = await getPlugin(request(`/api/plugins/alice/example?version=${bad}`, { user: bob }), params(example));
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(/version must be/);
+    }
   });
 
   it('puts the database back when the engine refuses a deploy', async () => {
