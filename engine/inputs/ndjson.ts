@@ -8,6 +8,8 @@
 import { MessageError, type Message } from '../message/message';
 import { parseMessageJSON } from '../message/json';
 import { encodeMessage } from '../message/protobuf';
+import { isUtf8 } from 'node:buffer';
+import { jsonToProtobuf } from './json-to-protobuf';
 
 /** A rejected line: 1-based line number and why. */
 export interface LineRejection {
@@ -67,11 +69,64 @@ export function parseNdjson(input: string | Uint8Array, options: NdjsonOptions =
 export function parseNdjsonRecords(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonRecordsResult {
   const encoded: Uint8Array[] = [];
   const lines: number[] = [];
-  const scan = scanLines(input, options, (text, line) => {
+  const accept = (text: string, line: number) => {
     encoded.push(encodeMessage(parseMessageJSON(text)));
     lines.push(line);
-  });
+  };
+  // The fast path works on valid UTF-8 bytes. The decoder behind scanLines
+  // drops a leading byte order mark and scanLines one more, so bytes lose up
+  // to two and text one.
+  let bytes: Uint8Array | undefined;
+  let boms = 2;
+  if (typeof input !== 'string') {
+    if (isUtf8(input)) bytes = input;
+  } else if ((input as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    bytes = Buffer.from(input, 'utf8');
+    boms = 1;
+  }
+  const scan =
+    bytes === undefined
+      ? scanLines(input, options, accept)
+      : scanUtf8Lines(bytes, boms, options, accept, (record, line) => {
+          encoded.push(record);
+          lines.push(line);
+        });
   return { encoded, lines, ...scan };
+}
+
+// Lines are decoded one by one here, so a BOM inside is content, as in scanLines.
+const utf8Line = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * scanLines for valid UTF-8 bytes: each line goes to jsonToProtobuf first,
+ * and only when that declines (bad lines, rare forms, blank or over-long
+ * lines) is it decoded and judged exactly as scanLines judges it.
+ */
+function scanUtf8Lines(
+  bytes: Uint8Array,
+  boms: number,
+  options: NdjsonOptions,
+  accept: (text: string, line: number) => void,
+  acceptRecord: (record: Uint8Array, line: number) => void,
+): Rejections {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const { visit, result } = lineVisitor(options, accept);
+  let pos = 0;
+  for (let k = 0; k < boms && bytes[pos] === 0xef && bytes[pos + 1] === 0xbb && bytes[pos + 2] === 0xbf; k++) pos += 3;
+  for (let line = options.firstLine ?? 1; ; line++) {
+    let nl = bytes.indexOf(0x0a, pos);
+    if (nl === -1) nl = bytes.length;
+    const end = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
+    if (end > pos) {
+      // A first byte above space: not blank. Blank-looking and long lines take scanLines' checks.
+      const record = bytes[pos] > 32 && end - pos <= maxLineBytes ? jsonToProtobuf(bytes, pos, end) : undefined;
+      if (record !== undefined) acceptRecord(record, line);
+      else visit(utf8Line.decode(bytes.subarray(pos, end)), line);
+    }
+    if (nl >= bytes.length) break;
+    pos = nl + 1;
+  }
+  return result;
 }
 
 interface Rejections {
@@ -86,32 +141,8 @@ function scanLines(
   accept: (text: string, line: number) => void,
 ): Rejections {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const maxRejections = options.maxRejections ?? 1000;
   const firstLine = options.firstLine ?? 1;
-  const result: Rejections = { rejected: [], rejectedCount: 0 };
-  const reject = (line: number, reason: string) => {
-    result.rejectedCount++;
-    if (result.rejected.length < maxRejections) result.rejected.push({ line, reason });
-  };
-  const visit = (raw: string, line: number) => {
-    let text = raw;
-    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    // Blank (or whitespace-only) lines carry no message.
-    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
-    if (text.length * 3 > maxLineBytes) {
-      const bytes = Buffer.byteLength(text, 'utf8');
-      if (bytes > maxLineBytes) {
-        reject(line, `line is ${bytes} bytes, more than the ${maxLineBytes} byte maximum`);
-        return;
-      }
-    }
-    try {
-      accept(text, line);
-    } catch (err) {
-      reject(line, err instanceof MessageError || err instanceof Error ? err.message : String(err));
-    }
-  };
+  const { visit, reject, result } = lineVisitor(options, accept);
 
   if (typeof input !== 'string') {
     // Fast path: the whole buffer is valid UTF-8 (the usual case).
@@ -137,6 +168,40 @@ function scanLines(
     pos = nl + 1;
   }
   return result;
+}
+
+/** How one line of text is judged: `visit` calls `accept` unless the line is blank, too long or throws (a rejection). */
+function lineVisitor(
+  options: NdjsonOptions,
+  accept: (text: string, line: number) => void,
+): { visit: (raw: string, line: number) => void; reject: (line: number, reason: string) => void; result: Rejections } {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const maxRejections = options.maxRejections ?? 1000;
+  const result: Rejections = { rejected: [], rejectedCount: 0 };
+  const reject = (line: number, reason: string) => {
+    result.rejectedCount++;
+    if (result.rejected.length < maxRejections) result.rejected.push({ line, reason });
+  };
+  const visit = (raw: string, line: number) => {
+    let text = raw;
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    // Blank (or whitespace-only) lines carry no message.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when it could matter.
+    if (text.length * 3 > maxLineBytes) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > maxLineBytes) {
+        reject(line, `line is ${bytes} bytes, more than the ${maxLineBytes} byte maximum`);
+        return;
+      }
+    }
+    try {
+      accept(text, line);
+    } catch (err) {
+      reject(line, err instanceof MessageError || err instanceof Error ? err.message : String(err));
+    }
+  };
+  return { visit, reject, result };
 }
 
 /** The slow path, for input with invalid UTF-8 somewhere: decode and judge each line alone. */

@@ -1,0 +1,1077 @@
+/**
+ * Heka JSON straight to Heka protobuf, bytes to bytes, for the NDJSON ingest
+ * hot path: no JSON.parse, no Message, no strings for values that are only
+ * copied (UTF-8 in, UTF-8 out).
+ *
+ * A fast path, not a second rulebook. It takes the common shapes (list or
+ * shorthand Fields; STRING, INTEGER, DOUBLE and BOOL values; plain numbers;
+ * digit-string integers) and returns undefined for everything else: any JSON
+ * error, any value the reference path would reject, and rare valid forms
+ * (BYTES, RFC 3339 or unsafe-integer timestamps, duplicate or escaped keys,
+ * index-like shorthand names, over 1024 values in a field). The caller then
+ * runs the reference path (parseMessageJSON + encodeMessage), which accepts
+ * or rejects with its own error message. So what is accepted and every error
+ * message are the reference path's by construction, and when this returns
+ * bytes they are the bytes the reference path encodes (property-tested in
+ * json-to-protobuf.test.ts), except a missing Uuid or Timestamp, filled in
+ * the same way (random v4 UUID, current time) with different random bits.
+ *
+ * The input must be valid UTF-8 (callers check a whole body once). Like the
+ * protobuf codec, the cursor lives in module variables: synchronous, never
+ * re-entered.
+ */
+import { MAX_MESSAGE_SIZE } from '../message/message';
+
+const MAX_SIZE = MAX_MESSAGE_SIZE;
+const MAX_DEPTH = 64; // deeper unknown values go to the reference path
+const MAX_VALUES = 1024;
+
+// Fields are written from 0, then the headers after them (their JSON order is
+// free, their protobuf order is not); the result joins the two. Each part is
+// given up past MAX_SIZE, and no single write is larger than the checks allow.
+const out = new Uint8Array(2 * MAX_SIZE + 64);
+const outView = new DataView(out.buffer);
+let o = 0;
+
+let b: Uint8Array = new Uint8Array(0);
+let p = 0;
+let e = 0;
+/** Set by scanString: the string held a backslash escape. */
+let escaped = false;
+
+/** Thrown (and caught below) to leave the fast path; never escapes this module. */
+const BAIL = new Error('not on the fast path');
+function bail(): never {
+  throw BAIL;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The Heka protobuf for the JSON object in bytes[start, end), or undefined
+ * when the reference path must decide (see the module comment).
+ */
+export function jsonToProtobuf(bytes: Uint8Array, start: number, end: number): Uint8Array | undefined {
+  b = bytes;
+  p = start;
+  e = end;
+  try {
+    return transcodeMessage();
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    // A RangeError from an unexpected write: still the reference path's call.
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  } finally {
+    b = EMPTY; // do not keep the caller's buffer alive
+  }
+}
+
+// ---------------------------------------------------------------- headers
+
+const C_QUOTE = 0x22;
+const C_BACKSLASH = 0x5c;
+const C_COMMA = 0x2c;
+const C_COLON = 0x3a;
+const C_LBRACE = 0x7b;
+const C_RBRACE = 0x7d;
+const C_LBRACKET = 0x5b;
+const C_RBRACKET = 0x5d;
+
+// Header tags; also the bit in `seen`.
+const H_UUID = 1;
+const H_TIMESTAMP = 2;
+const H_TYPE = 3;
+const H_LOGGER = 4;
+const H_SEVERITY = 5;
+const H_PAYLOAD = 6;
+const H_ENV_VERSION = 7;
+const H_PID = 8;
+const H_HOSTNAME = 9;
+const H_FIELDS = 10;
+
+const HEADER_KEYS: readonly [string, number][] = [
+  ['Uuid', H_UUID],
+  ['Timestamp', H_TIMESTAMP],
+  ['Type', H_TYPE],
+  ['Logger', H_LOGGER],
+  ['Severity', H_SEVERITY],
+  ['Payload', H_PAYLOAD],
+  ['EnvVersion', H_ENV_VERSION],
+  ['Pid', H_PID],
+  ['Hostname', H_HOSTNAME],
+  ['Fields', H_FIELDS],
+];
+const HEADER_BYTES = HEADER_KEYS.map(([k]) => asciiBytes(k));
+const HEADER_LOWER = HEADER_KEYS.map(([k]) => asciiBytes(k.toLowerCase()));
+
+// String headers seen: content span and whether it holds escapes (by tag).
+const strStart = new Int32Array(10);
+const strEnd = new Int32Array(10);
+const strEscaped = new Uint8Array(10);
+const uuid = new Uint8Array(16);
+// Timestamp as two's-complement uint32 halves; Severity and Pid as safe integers.
+let tsLo = 0;
+let tsHi = 0;
+let severity = 0;
+let pid = 0;
+
+function transcodeMessage(): Uint8Array {
+  let seen = 0;
+  o = 0;
+  skipWs();
+  expect(C_LBRACE);
+  skipWs();
+  if (peek() === C_RBRACE) p++;
+  else {
+    for (;;) {
+      expect(C_QUOTE);
+      const tag = headerTag();
+      skipWs();
+      expect(C_COLON);
+      skipWs();
+      if (tag !== 0) {
+        if ((seen & (1 << tag)) !== 0) bail(); // duplicate: JSON.parse keeps the last, let it
+        if (isNull()) {
+          // null is "absent" for every header (Uuid and Timestamp are then filled in).
+        } else {
+          seen |= 1 << tag;
+          readHeader(tag);
+        }
+      } else skipValue(0);
+      skipWs();
+      const c = take();
+      if (c === C_RBRACE) break;
+      if (c !== C_COMMA) bail();
+      skipWs();
+    }
+  }
+  skipWs();
+  if (p !== e) bail();
+  if (o > MAX_SIZE) bail();
+  const fieldsEnd = o;
+
+  // Headers in tag order, after the fields.
+  out[o++] = 0x0a;
+  out[o++] = 16;
+  if ((seen & (1 << H_UUID)) !== 0) out.set(uuid, o);
+  else randomUuid(o);
+  o += 16;
+  if ((seen & (1 << H_TIMESTAMP)) === 0) nowNanoseconds();
+  out[o++] = 0x10;
+  writeVarint64(tsHi, tsLo);
+  if ((seen & (1 << H_TYPE)) !== 0) writeStringHeader(0x1a, H_TYPE);
+  if ((seen & (1 << H_LOGGER)) !== 0) writeStringHeader(0x22, H_LOGGER);
+  if ((seen & (1 << H_SEVERITY)) !== 0) {
+    out[o++] = 0x28;
+    writeInt64Number(severity);
+  }
+  if ((seen & (1 << H_PAYLOAD)) !== 0) writeStringHeader(0x32, H_PAYLOAD);
+  if ((seen & (1 << H_ENV_VERSION)) !== 0) writeStringHeader(0x3a, H_ENV_VERSION);
+  if ((seen & (1 << H_PID)) !== 0) {
+    out[o++] = 0x40;
+    writeInt64Number(pid);
+  }
+  if ((seen & (1 << H_HOSTNAME)) !== 0) writeStringHeader(0x4a, H_HOSTNAME);
+  const headersLength = o - fieldsEnd;
+  const total = headersLength + fieldsEnd;
+  if (total > MAX_SIZE) bail();
+  const result = new Uint8Array(total);
+  result.set(out.subarray(fieldsEnd, o), 0);
+  result.set(out.subarray(0, fieldsEnd), headersLength);
+  return result;
+}
+
+/** After the opening quote of a top-level key: its header tag, or 0 for a key to ignore. */
+function headerTag(): number {
+  const start = p;
+  const end = scanString();
+  if (escaped) bail();
+  const len = end - start;
+  for (let h = 0; h < HEADER_BYTES.length; h++) {
+    if (HEADER_BYTES[h].length === len && sameBytes(HEADER_BYTES[h], start)) return HEADER_KEYS[h][1];
+  }
+  // Not a header; a header in the wrong case is the reference path's error.
+  for (let i = start; i < end; i++) if (b[i] >= 0x80) bail();
+  for (let h = 0; h < HEADER_LOWER.length; h++) {
+    if (HEADER_LOWER[h].length === len && sameBytesIgnoringCase(HEADER_LOWER[h], start)) bail();
+  }
+  return 0;
+}
+
+function readHeader(tag: number): void {
+  switch (tag) {
+    case H_UUID:
+      readUuid();
+      return;
+    case H_TIMESTAMP:
+      readTimestamp();
+      return;
+    case H_SEVERITY:
+      severity = readSafeInteger();
+      return;
+    case H_PID:
+      pid = readSafeInteger();
+      return;
+    case H_FIELDS:
+      readFields();
+      return;
+    default: {
+      expect(C_QUOTE);
+      strStart[tag] = p;
+      strEnd[tag] = scanString();
+      strEscaped[tag] = escaped ? 1 : 0;
+    }
+  }
+}
+
+function readUuid(): void {
+  expect(C_QUOTE);
+  const start = p;
+  const end = scanString();
+  if (escaped) bail();
+  const len = end - start;
+  let at = start;
+  for (let i = 0; i < 16; i++) {
+    if (len === 36 && (i === 4 || i === 6 || i === 8 || i === 10)) {
+      if (b[at] !== 0x2d) bail();
+      at++;
+    } else if (len !== 32 && len !== 36) bail();
+    const hi = hexDigit(b[at]);
+    const lo = hexDigit(b[at + 1]);
+    if (hi < 0 || lo < 0) bail();
+    uuid[i] = (hi << 4) | lo;
+    at += 2;
+  }
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+function readTimestamp(): void {
+  const c = peek();
+  if (c === C_QUOTE) {
+    p++;
+    const start = p;
+    const end = scanString();
+    if (escaped || !digitStringInt64(start, end)) bail(); // RFC 3339 and the rest: reference path
+    tsHi = intHi;
+    tsLo = intLo;
+    return;
+  }
+  setNumberHalves(readSafeInteger());
+  tsHi = intHi;
+  tsLo = intLo;
+}
+
+/** A plain JSON integer literal (no fraction or exponent) of at most 15 digits. */
+function readSafeInteger(): number {
+  scanNumber();
+  if (!numPlain) bail();
+  return numValue;
+}
+
+// Random v4 UUIDs come from a pool refilled in one call.
+const randomPool = new Uint8Array(4096);
+let randomAt = randomPool.length;
+
+function randomUuid(at: number): void {
+  if (randomAt + 16 > randomPool.length) {
+    crypto.getRandomValues(randomPool);
+    randomAt = 0;
+  }
+  out.set(randomPool.subarray(randomAt, randomAt + 16), at);
+  randomAt += 16;
+  out[at + 6] = (out[at + 6] & 0x0f) | 0x40;
+  out[at + 8] = (out[at + 8] & 0x3f) | 0x80;
+}
+
+let nowMs = -1;
+let nowHi = 0;
+let nowLo = 0;
+
+/** The current time in nanoseconds (millisecond precision, as the reference path) into tsHi/tsLo. */
+function nowNanoseconds(): void {
+  const ms = Date.now();
+  if (ms !== nowMs) {
+    const ns = BigInt.asUintN(64, BigInt(ms) * 1_000_000n);
+    nowHi = Number(ns >> 32n);
+    nowLo = Number(ns & 0xffffffffn);
+    nowMs = ms;
+  }
+  tsHi = nowHi;
+  tsLo = nowLo;
+}
+
+function writeStringHeader(key: number, tag: number): void {
+  writeJsonString(key, strStart[tag], strEnd[tag], strEscaped[tag] === 1);
+}
+
+// ---------------------------------------------------------------- fields
+
+const T_STRING = 0;
+const T_INTEGER = 2;
+const T_DOUBLE = 3;
+const T_BOOL = 4;
+
+// One field's values, as scanned: kind, span and (numbers) value.
+const K_STRING = 1;
+const K_NUMBER = 2;
+const K_TRUE = 3;
+const K_FALSE = 4;
+const valKind = new Uint8Array(MAX_VALUES);
+const valStart = new Int32Array(MAX_VALUES);
+const valEnd = new Int32Array(MAX_VALUES);
+const valEscaped = new Uint8Array(MAX_VALUES);
+/** A number's value; NaN until computed for a literal that is not a plain short integer. */
+const valNumber = new Float64Array(MAX_VALUES);
+let valCount = 0;
+
+// Shorthand names seen in this message, to send duplicates to the reference path.
+const nameStart = new Int32Array(MAX_VALUES);
+const nameEnd = new Int32Array(MAX_VALUES);
+
+function readFields(): void {
+  const c = peek();
+  if (c === C_LBRACKET) {
+    p++;
+    skipWs();
+    if (peek() === C_RBRACKET) {
+      p++;
+      return;
+    }
+    for (;;) {
+      listField();
+      if (o > MAX_SIZE) bail();
+      skipWs();
+      const d = take();
+      if (d === C_RBRACKET) return;
+      if (d !== C_COMMA) bail();
+      skipWs();
+    }
+  }
+  if (c !== C_LBRACE) bail();
+  p++;
+  skipWs();
+  if (peek() === C_RBRACE) {
+    p++;
+    return;
+  }
+  let names = 0;
+  for (;;) {
+    expect(C_QUOTE);
+    const start = p;
+    const end = scanString();
+    if (escaped || isArrayIndex(start, end)) bail(); // escapes; for-in puts index keys first
+    for (let i = 0; i < names; i++) if (sameSpan(nameStart[i], nameEnd[i], start, end)) bail();
+    if (names === MAX_VALUES) bail();
+    nameStart[names] = start;
+    nameEnd[names] = end;
+    names++;
+    skipWs();
+    expect(C_COLON);
+    skipWs();
+    if (peek() === C_LBRACE || isNull()) bail(); // the reference path's error
+    scanValues();
+    const type = inferType();
+    out[o++] = 0x52;
+    const lenAt = o++;
+    writeJsonString(0x0a, start, end, false);
+    if (type !== T_STRING) {
+      out[o++] = 0x10;
+      out[o++] = type;
+    }
+    writeValues(type);
+    closeLength(lenAt);
+    if (o > MAX_SIZE) bail();
+    skipWs();
+    const d = take();
+    if (d === C_RBRACE) return;
+    if (d !== C_COMMA) bail();
+    skipWs();
+  }
+}
+
+/** One list-form entry: {"name", "value_type", "representation", "value"} in any order, other keys ignored. */
+function listField(): void {
+  expect(C_LBRACE);
+  skipWs();
+  let nameAt = -1;
+  let nameStop = 0;
+  let nameEscaped = false;
+  let repAt = -1;
+  let repStop = 0;
+  let repEscaped = false;
+  let type = -1;
+  let valueAt = -1;
+  let keys = 0;
+  if (peek() !== C_RBRACE) {
+    for (;;) {
+      expect(C_QUOTE);
+      const key = entryKey();
+      skipWs();
+      expect(C_COLON);
+      skipWs();
+      if (key !== 0) {
+        if ((keys & key) !== 0) bail();
+        keys |= key;
+      }
+      switch (key) {
+        case K_NAME:
+          expect(C_QUOTE); // null or another type: the reference path's error
+          nameAt = p;
+          nameStop = scanString();
+          nameEscaped = escaped;
+          break;
+        case K_REPRESENTATION:
+          if (isNull()) break;
+          expect(C_QUOTE);
+          repAt = p;
+          repStop = scanString();
+          repEscaped = escaped;
+          break;
+        case K_VALUE_TYPE:
+          if (isNull()) break;
+          type = readValueType();
+          break;
+        case K_VALUE:
+          valueAt = p;
+          skipValue(0);
+          break;
+        default:
+          skipValue(0);
+      }
+      skipWs();
+      const d = take();
+      if (d === C_RBRACE) break;
+      if (d !== C_COMMA) bail();
+      skipWs();
+    }
+  } else p++;
+  if (nameAt === -1 || valueAt === -1) bail();
+  const after = p;
+  p = valueAt;
+  if (isNull()) bail();
+  scanValues();
+  p = after;
+  if (type === -1) type = inferType();
+  else checkType(type);
+
+  out[o++] = 0x52;
+  const lenAt = o++;
+  writeJsonString(0x0a, nameAt, nameStop, nameEscaped);
+  if (type !== T_STRING) {
+    out[o++] = 0x10;
+    out[o++] = type;
+  }
+  if (repAt !== -1 && repStop > repAt) writeJsonString(0x1a, repAt, repStop, repEscaped);
+  writeValues(type);
+  closeLength(lenAt);
+}
+
+const K_NAME = 1;
+const K_VALUE_TYPE = 2;
+const K_REPRESENTATION = 4;
+const K_VALUE = 8;
+const ENTRY_KEYS: readonly [Uint8Array, number][] = [
+  [asciiBytes('name'), K_NAME],
+  [asciiBytes('value_type'), K_VALUE_TYPE],
+  [asciiBytes('representation'), K_REPRESENTATION],
+  [asciiBytes('value'), K_VALUE],
+];
+
+function entryKey(): number {
+  const start = p;
+  const end = scanString();
+  if (escaped) bail();
+  const len = end - start;
+  for (let k = 0; k < ENTRY_KEYS.length; k++) {
+    if (ENTRY_KEYS[k][0].length === len && sameBytes(ENTRY_KEYS[k][0], start)) return ENTRY_KEYS[k][1];
+  }
+  return 0;
+}
+
+const TYPE_NAMES: readonly Uint8Array[] = ['string', 'bytes', 'integer', 'double', 'bool'].map(asciiBytes);
+
+/** value_type: 0-4 written plainly, or a type name in any ASCII case; BYTES and the rest go to the reference path. */
+function readValueType(): number {
+  let t = -1;
+  if (peek() === C_QUOTE) {
+    p++;
+    const start = p;
+    const end = scanString();
+    if (escaped) bail();
+    for (let i = 0; i < TYPE_NAMES.length; i++) {
+      if (TYPE_NAMES[i].length === end - start && sameBytesIgnoringCase(TYPE_NAMES[i], start)) t = i;
+    }
+  } else {
+    scanNumber();
+    if (numPlain && numValue >= 0 && numValue <= 4 && !Object.is(numValue, -0)) t = numValue;
+  }
+  if (t === -1 || t === 1) bail();
+  return t;
+}
+
+/** Scan one value or an array of values (at p) into the val* arrays; non-scalar elements bail. */
+function scanValues(): void {
+  valCount = 0;
+  if (peek() !== C_LBRACKET) {
+    scanScalar();
+    return;
+  }
+  p++;
+  skipWs();
+  if (peek() === C_RBRACKET) bail(); // an empty array: the reference path's error
+  for (;;) {
+    scanScalar();
+    skipWs();
+    const d = take();
+    if (d === C_RBRACKET) return;
+    if (d !== C_COMMA) bail();
+    skipWs();
+  }
+}
+
+function scanScalar(): void {
+  if (valCount === MAX_VALUES) bail();
+  const i = valCount++;
+  const c = peek();
+  if (c === C_QUOTE) {
+    p++;
+    valKind[i] = K_STRING;
+    valStart[i] = p;
+    valEnd[i] = scanString();
+    valEscaped[i] = escaped ? 1 : 0;
+  } else if (c === 0x74) {
+    literal(TRUE);
+    valKind[i] = K_TRUE;
+  } else if (c === 0x66) {
+    literal(FALSE);
+    valKind[i] = K_FALSE;
+  } else {
+    valStart[i] = p;
+    scanNumber(); // anything else (null, objects, arrays) bails here
+    valEnd[i] = p;
+    valKind[i] = K_NUMBER;
+    valNumber[i] = numPlain ? numValue : NaN;
+  }
+}
+
+/** The value of number i (parsing its literal when it is not a plain short integer). */
+function numberAt(i: number): number {
+  let v = valNumber[i];
+  if (v !== v) {
+    v = Number(latin1(valStart[i], valEnd[i])); // the same rounding as JSON.parse
+    valNumber[i] = v;
+  }
+  return v;
+}
+
+const INT64_BOUND = 9223372036854775808; // 2^63
+
+/** The type the reference path infers: all strings, all booleans, or all numbers (INTEGER when all int64 integers). */
+function inferType(): number {
+  const k = valKind[0];
+  if (k === K_TRUE || k === K_FALSE) {
+    for (let i = 1; i < valCount; i++) if (valKind[i] !== K_TRUE && valKind[i] !== K_FALSE) bail();
+    return T_BOOL;
+  }
+  for (let i = 1; i < valCount; i++) if (valKind[i] !== k) bail(); // mixed kinds: the reference path's error
+  if (k === K_STRING) return T_STRING;
+  let integers = true;
+  for (let i = 0; i < valCount; i++) {
+    const v = numberAt(i);
+    if (!Number.isInteger(v) || v < -INT64_BOUND || v >= INT64_BOUND) integers = false;
+  }
+  if (!integers) return T_DOUBLE;
+  // INTEGER beyond 2^53 becomes a bigint there: leave those to it.
+  for (let i = 0; i < valCount; i++) if (!Number.isSafeInteger(valNumber[i])) bail();
+  return T_INTEGER;
+}
+
+/** Bail unless every value fits the declared type (conversions as the reference path does them). */
+function checkType(type: number): void {
+  for (let i = 0; i < valCount; i++) {
+    const k = valKind[i];
+    switch (type) {
+      case T_STRING:
+        if (k !== K_STRING) bail();
+        break;
+      case T_INTEGER:
+        if (k === K_NUMBER) {
+          if (!Number.isSafeInteger(numberAt(i))) bail();
+        } else if (k !== K_STRING || valEscaped[i] === 1 || !digitStringInt64(valStart[i], valEnd[i])) bail();
+        break;
+      case T_DOUBLE:
+        if (k === K_NUMBER) numberAt(i);
+        else if (k !== K_STRING || valEscaped[i] === 1 || specialDouble(valStart[i], valEnd[i]) === 0) bail();
+        break;
+      default: // T_BOOL
+        if (k !== K_TRUE && k !== K_FALSE) bail();
+    }
+  }
+}
+
+const NAN_BYTES = asciiBytes('NaN');
+const INF_BYTES = asciiBytes('Infinity');
+const NEG_INF_BYTES = asciiBytes('-Infinity');
+const NEG_ZERO_BYTES = asciiBytes('-0');
+
+const SPECIAL_DOUBLES = [0, NaN, Infinity, -Infinity, -0];
+
+/** Which DOUBLE string this is: 1-4 for "NaN", "Infinity", "-Infinity", "-0" (see SPECIAL_DOUBLES), 0 for any other. */
+function specialDouble(start: number, end: number): number {
+  const len = end - start;
+  if (len === 3 && sameBytes(NAN_BYTES, start)) return 1;
+  if (len === 8 && sameBytes(INF_BYTES, start)) return 2;
+  if (len === 9 && sameBytes(NEG_INF_BYTES, start)) return 3;
+  if (len === 2 && sameBytes(NEG_ZERO_BYTES, start)) return 4;
+  return 0;
+}
+
+function writeValues(type: number): void {
+  const n = valCount;
+  switch (type) {
+    case T_STRING:
+      for (let i = 0; i < n; i++) writeJsonString(0x22, valStart[i], valEnd[i], valEscaped[i] === 1);
+      return;
+    case T_INTEGER: {
+      let lenAt = -1;
+      if (n === 1) out[o++] = 0x30;
+      else {
+        out[o++] = 0x32;
+        lenAt = o++;
+      }
+      for (let i = 0; i < n; i++) {
+        if (valKind[i] === K_NUMBER) writeInt64Number(valNumber[i]);
+        else {
+          digitStringInt64(valStart[i], valEnd[i]);
+          writeVarint64(intHi, intLo);
+        }
+        if (o > MAX_SIZE) bail();
+      }
+      if (lenAt !== -1) closeLength(lenAt);
+      return;
+    }
+    case T_DOUBLE:
+      if (n === 1) out[o++] = 0x39;
+      else {
+        out[o++] = 0x3a;
+        writeVarint(n * 8);
+      }
+      if (o + n * 8 > MAX_SIZE) bail();
+      for (let i = 0; i < n; i++) {
+        const v = valKind[i] === K_NUMBER ? valNumber[i] : SPECIAL_DOUBLES[specialDouble(valStart[i], valEnd[i])];
+        outView.setFloat64(o, v, true);
+        o += 8;
+      }
+      return;
+    default: // T_BOOL
+      if (n === 1) out[o++] = 0x40;
+      else {
+        out[o++] = 0x42;
+        writeVarint(n);
+      }
+      if (o + n > MAX_SIZE) bail();
+      for (let i = 0; i < n; i++) out[o++] = valKind[i] === K_TRUE ? 1 : 0;
+  }
+}
+
+/** A canonical array index ("0", "17"): for-in visits those keys first, out of JSON order. */
+function isArrayIndex(start: number, end: number): boolean {
+  const len = end - start;
+  if (len === 0 || len > 10) return false;
+  if (b[start] === 0x30) return len === 1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i] - 48;
+    if (c < 0 || c > 9) return false;
+    v = v * 10 + c;
+  }
+  return v < 4294967295;
+}
+
+// ---------------------------------------------------------------- integers
+
+// The last integer parsed, as two's-complement uint32 halves.
+let intHi = 0;
+let intLo = 0;
+
+/** bytes[start, end) matches /^-?\d+$/ and is within int64: its value into intHi/intLo. */
+function digitStringInt64(start: number, end: number): boolean {
+  let i = start;
+  const negative = b[i] === 0x2d;
+  if (negative) i++;
+  if (i >= end) return false;
+  let hi = 0;
+  let lo = 0;
+  for (; i < end; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return false;
+    const low = lo * 10 + d; // < 2^36: exact
+    const carry = Math.floor(low / 4294967296);
+    lo = low - carry * 4294967296;
+    hi = hi * 10 + carry;
+    if (hi >= 4294967296) return false; // beyond 2^64
+  }
+  // int64: magnitude below 2^63, or exactly 2^63 when negative.
+  if (hi >= 0x80000000 && !(negative && hi === 0x80000000 && lo === 0)) return false;
+  if (negative && (hi !== 0 || lo !== 0)) {
+    // Two's complement of the magnitude.
+    if (lo === 0) hi = (4294967296 - hi) % 4294967296;
+    else {
+      lo = 4294967296 - lo;
+      hi = 4294967295 - hi;
+    }
+  }
+  intHi = hi;
+  intLo = lo;
+  return true;
+}
+
+/** A safe integer's two's-complement halves into intHi/intLo. */
+function setNumberHalves(v: number): void {
+  const h = Math.floor(v / 4294967296);
+  intLo = v - h * 4294967296;
+  intHi = h >>> 0;
+}
+
+function writeInt64Number(v: number): void {
+  if (v >= 0 && v < 0x80) {
+    out[o++] = v; // includes -0, written as 0
+    return;
+  }
+  setNumberHalves(v);
+  writeVarint64(intHi, intLo);
+}
+
+function writeVarint64(hi: number, lo: number): void {
+  while (hi !== 0 || lo >= 0x80) {
+    out[o++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi = hi >>> 7;
+  }
+  out[o++] = lo;
+}
+
+function writeVarint(v: number): void {
+  while (v >= 0x80) {
+    out[o++] = (v & 0x7f) | 0x80;
+    v = v >>> 7;
+  }
+  out[o++] = v;
+}
+
+/** Fill in the one-byte length reserved at lenAt, widening it if the body grew past 127 bytes. */
+function closeLength(lenAt: number): void {
+  const len = o - lenAt - 1;
+  if (len < 0x80) {
+    out[lenAt] = len;
+    return;
+  }
+  const extra = len < 0x4000 ? 1 : len < 0x200000 ? 2 : 3;
+  out.copyWithin(lenAt + 1 + extra, lenAt + 1, o);
+  o = lenAt;
+  writeVarint(len);
+  o += len;
+}
+
+// ---------------------------------------------------------------- strings
+
+/**
+ * After an opening quote: the index of the closing quote, with p just past
+ * it; `escaped` says whether a backslash escape occurred. Checks JSON's rules
+ * (no raw control characters, valid escapes); the UTF-8 is valid already.
+ */
+function scanString(): number {
+  escaped = false;
+  const bb = b;
+  const stop = e;
+  let i = p;
+  for (;;) {
+    if (i >= stop) bail();
+    const c = bb[i];
+    if (c === C_QUOTE) break;
+    if (c === C_BACKSLASH) {
+      escaped = true;
+      const x = bb[i + 1];
+      if (x === 0x75) {
+        if (i + 6 > stop) bail();
+        for (let k = i + 2; k < i + 6; k++) if (hexDigit(bb[k]) < 0) bail();
+        i += 6;
+      } else if (x === 0x22 || x === 0x5c || x === 0x2f || x === 0x62 || x === 0x66 || x === 0x6e || x === 0x72 || x === 0x74) {
+        i += 2;
+      } else bail();
+    } else if (c < 0x20) bail();
+    else i++;
+  }
+  p = i + 1;
+  return i;
+}
+
+/** Key, varint length, then the string bytes[start, end) (JSON string content) as UTF-8. */
+function writeJsonString(key: number, start: number, end: number, hasEscapes: boolean): void {
+  const len = end - start;
+  if (o + len + 6 > out.length) bail();
+  out[o++] = key;
+  if (!hasEscapes) {
+    writeVarint(len);
+    if (len < 64) {
+      const bb = b;
+      for (let i = start; i < end; i++) out[o++] = bb[i];
+    } else {
+      out.set(b.subarray(start, end), o);
+      o += len;
+    }
+    return;
+  }
+  const lenAt = o++;
+  unescapeInto(start, end);
+  closeLength(lenAt);
+}
+
+/** Copy bytes[start, end) decoding escapes; a lone surrogate (no UTF-8 form) bails. */
+function unescapeInto(start: number, end: number): void {
+  const bb = b;
+  let i = start;
+  while (i < end) {
+    const c = bb[i];
+    if (c !== C_BACKSLASH) {
+      out[o++] = c;
+      i++;
+      continue;
+    }
+    const x = bb[i + 1];
+    i += 2;
+    switch (x) {
+      case 0x62:
+        out[o++] = 8;
+        break;
+      case 0x66:
+        out[o++] = 12;
+        break;
+      case 0x6e:
+        out[o++] = 10;
+        break;
+      case 0x72:
+        out[o++] = 13;
+        break;
+      case 0x74:
+        out[o++] = 9;
+        break;
+      case 0x75: {
+        let cp = hex4(i);
+        i += 4;
+        if (cp >= 0xd800 && cp <= 0xdfff) {
+          if (cp >= 0xdc00 || bb[i] !== C_BACKSLASH || bb[i + 1] !== 0x75) bail();
+          const low = hex4(i + 2);
+          if (low < 0xdc00 || low > 0xdfff) bail();
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+          i += 6;
+        }
+        writeCodePoint(cp);
+        break;
+      }
+      default: // " \ /
+        out[o++] = x;
+    }
+  }
+}
+
+function hex4(at: number): number {
+  return (hexDigit(b[at]) << 12) | (hexDigit(b[at + 1]) << 8) | (hexDigit(b[at + 2]) << 4) | hexDigit(b[at + 3]);
+}
+
+function writeCodePoint(cp: number): void {
+  if (cp < 0x80) out[o++] = cp;
+  else if (cp < 0x800) {
+    out[o++] = 0xc0 | (cp >> 6);
+    out[o++] = 0x80 | (cp & 0x3f);
+  } else if (cp < 0x10000) {
+    out[o++] = 0xe0 | (cp >> 12);
+    out[o++] = 0x80 | ((cp >> 6) & 0x3f);
+    out[o++] = 0x80 | (cp & 0x3f);
+  } else {
+    out[o++] = 0xf0 | (cp >> 18);
+    out[o++] = 0x80 | ((cp >> 12) & 0x3f);
+    out[o++] = 0x80 | ((cp >> 6) & 0x3f);
+    out[o++] = 0x80 | (cp & 0x3f);
+  }
+}
+
+function latin1(start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
+
+// ---------------------------------------------------------------- JSON syntax
+
+function skipWs(): void {
+  const bb = b;
+  let i = p;
+  while (i < e) {
+    const c = bb[i];
+    if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) i++;
+    else break;
+  }
+  p = i;
+}
+
+/** The byte at p, -1 at the end. */
+function peek(): number {
+  return p < e ? b[p] : -1;
+}
+
+/** The byte at p, consumed; -1 at the end. */
+function take(): number {
+  return p < e ? b[p++] : -1;
+}
+
+function expect(c: number): void {
+  if (p >= e || b[p] !== c) bail();
+  p++;
+}
+
+const TRUE = asciiBytes('true');
+const FALSE = asciiBytes('false');
+const NULL = asciiBytes('null');
+
+function literal(word: Uint8Array): void {
+  if (p + word.length > e || !sameBytes(word, p)) bail();
+  p += word.length;
+}
+
+/** At a null literal: skip it and say so. */
+function isNull(): boolean {
+  if (peek() !== 0x6e) return false;
+  literal(NULL);
+  return true;
+}
+
+// Set by scanNumber.
+let numPlain = false;
+let numValue = 0;
+
+/**
+ * A JSON number at p (RFC 8259 grammar, else bail). numPlain: an integer
+ * literal of at most 15 digits, exactly numValue (-0 for "-0").
+ */
+function scanNumber(): void {
+  const bb = b;
+  let i = p;
+  const negative = bb[i] === 0x2d;
+  if (negative) i++;
+  const first = i;
+  let v = 0;
+  if (i >= e) bail();
+  let c = bb[i];
+  if (c === 0x30) i++;
+  else if (c >= 0x31 && c <= 0x39) {
+    while (i < e && (c = bb[i]) >= 0x30 && c <= 0x39) {
+      v = v * 10 + (c - 48);
+      i++;
+    }
+  } else bail();
+  const digits = i - first;
+  let plain = digits <= 15;
+  if (i < e && bb[i] === 0x2e) {
+    plain = false;
+    i++;
+    const from = i;
+    while (i < e && (c = bb[i]) >= 0x30 && c <= 0x39) i++;
+    if (i === from) bail();
+  }
+  if (i < e && (bb[i] === 0x65 || bb[i] === 0x45)) {
+    plain = false;
+    i++;
+    if (i < e && (bb[i] === 0x2b || bb[i] === 0x2d)) i++;
+    const from = i;
+    while (i < e && (c = bb[i]) >= 0x30 && c <= 0x39) i++;
+    if (i === from) bail();
+  }
+  p = i;
+  numPlain = plain;
+  numValue = negative ? -v : v;
+}
+
+/** Skip (and check) any JSON value; too deep bails. */
+function skipValue(depth: number): void {
+  if (depth > MAX_DEPTH || p >= e) bail();
+  const c = b[p];
+  if (c === C_QUOTE) {
+    p++;
+    scanString();
+  } else if (c === C_LBRACE) {
+    p++;
+    skipWs();
+    if (peek() === C_RBRACE) {
+      p++;
+      return;
+    }
+    for (;;) {
+      expect(C_QUOTE);
+      scanString();
+      skipWs();
+      expect(C_COLON);
+      skipWs();
+      skipValue(depth + 1);
+      skipWs();
+      const d = take();
+      if (d === C_RBRACE) return;
+      if (d !== C_COMMA) bail();
+      skipWs();
+    }
+  } else if (c === C_LBRACKET) {
+    p++;
+    skipWs();
+    if (peek() === C_RBRACKET) {
+      p++;
+      return;
+    }
+    for (;;) {
+      skipValue(depth + 1);
+      skipWs();
+      const d = take();
+      if (d === C_RBRACKET) return;
+      if (d !== C_COMMA) bail();
+      skipWs();
+    }
+  } else if (c === 0x74) literal(TRUE);
+  else if (c === 0x66) literal(FALSE);
+  else if (c === 0x6e) literal(NULL);
+  else scanNumber();
+}
+
+// ---------------------------------------------------------------- bytes
+
+function asciiBytes(s: string): Uint8Array {
+  const u = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
+function sameBytes(word: Uint8Array, at: number): boolean {
+  for (let i = 0; i < word.length; i++) if (b[at + i] !== word[i]) return false;
+  return true;
+}
+
+/** ASCII case-insensitive: `lower` is lower case. */
+function sameBytesIgnoringCase(lower: Uint8Array, at: number): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = b[at + i];
+    if (c >= 0x41 && c <= 0x5a) c += 32;
+    if (c !== lower[i]) return false;
+  }
+  return true;
+}
+
+function sameSpan(s1: number, e1: number, s2: number, e2: number): boolean {
+  if (e1 - s1 !== e2 - s2) return false;
+  for (let i = 0; i < e1 - s1; i++) if (b[s1 + i] !== b[s2 + i]) return false;
+  return true;
+}
