@@ -190,6 +190,23 @@ describe('jsonToProtobuf', () => {
     }
   });
 
+  it('hands out records that stay intact while later ones are written (across several arenas)', () => {
+    const msgs = sampleMessages(12_000, 12); // about 5 MB of records: more than one 4 MiB arena
+    const body = enc(msgs.map((m) => JSON.stringify(messageToJSON(m))).join('\n'));
+    const records: Uint8Array[] = [];
+    let start = 0;
+    for (;;) {
+      let nl = body.indexOf(0x0a, start);
+      if (nl === -1) nl = body.length;
+      records.push(jsonToProtobuf(body, start, nl)!);
+      if (nl === body.length) break;
+      start = nl + 1;
+    }
+    expect(records.length).toBe(msgs.length);
+    expect(new Set(records.map((r) => r.buffer)).size).toBeGreaterThan(1);
+    for (let i = 0; i < msgs.length; i++) expect(hex(records[i])).toBe(hex(encodeMessage(msgs[i])));
+  });
+
   it('agrees with the reference on generated list-form and shorthand messages, taking most of them', () => {
     const rng = createRng(3);
     let taken = 0;

@@ -26,12 +26,25 @@ const MAX_SIZE = MAX_MESSAGE_SIZE;
 const MAX_DEPTH = 64; // deeper unknown values go to the reference path
 const MAX_VALUES = 1024;
 
-// Fields are written from 0, then the headers after them (their JSON order is
-// free, their protobuf order is not); the result joins the two. Each part is
-// given up past MAX_SIZE, and no single write is larger than the checks allow.
-const out = new Uint8Array(2 * MAX_SIZE + 64);
-const outView = new DataView(out.buffer);
+// Records are written into an arena and handed out as views on it: one
+// allocation per arena, not per record (allocating a small Uint8Array costs
+// more than transcoding a short message). The headers come first in the
+// protobuf but may come after Fields in the JSON, so the fields are written
+// `reserve` bytes in, the headers at the start, and the fields moved down.
+// Headers never encode to more than their JSON (plus a filled-in Uuid and
+// Timestamp, and a negative Pid's ten-byte varint), so the line's length plus
+// HEADER_SLACK is room enough.
+const HEADER_SLACK = 64;
+const MAX_LINE = 256 * 1024; // longer lines (rare: huge ignored keys) go to the reference path
+const ARENA_SIZE = 4 * 1024 * 1024;
+const ARENA_NEED = MAX_LINE + HEADER_SLACK + MAX_SIZE + 256;
+let arena = new ArrayBuffer(ARENA_SIZE);
+let out = new Uint8Array(arena);
+let outView = new DataView(arena);
+let arenaAt = 0;
 let o = 0;
+/** Where the part being written (fields, then headers) must end; writes check against it. */
+let oMax = 0;
 
 let b: Uint8Array = new Uint8Array(0);
 let p = 0;
@@ -117,8 +130,19 @@ let severity = 0;
 let pid = 0;
 
 function transcodeMessage(): Uint8Array {
+  const reserve = e - p + HEADER_SLACK;
+  if (reserve > MAX_LINE + HEADER_SLACK) bail();
+  if (arenaAt + ARENA_NEED > ARENA_SIZE) {
+    arena = new ArrayBuffer(ARENA_SIZE);
+    out = new Uint8Array(arena);
+    outView = new DataView(arena);
+    arenaAt = 0;
+  }
+  const base = arenaAt;
+  const fieldsStart = base + reserve;
+  o = fieldsStart;
+  oMax = fieldsStart + MAX_SIZE;
   let seen = 0;
-  o = 0;
   skipWs();
   expect(C_LBRACE);
   skipWs();
@@ -148,10 +172,12 @@ function transcodeMessage(): Uint8Array {
   }
   skipWs();
   if (p !== e) bail();
-  if (o > MAX_SIZE) bail();
+  if (o > oMax) bail();
   const fieldsEnd = o;
 
-  // Headers in tag order, after the fields.
+  // Headers in tag order, before the fields.
+  o = base;
+  oMax = fieldsStart;
   out[o++] = 0x0a;
   out[o++] = 16;
   if ((seen & (1 << H_UUID)) !== 0) out.set(uuid, o);
@@ -173,13 +199,12 @@ function transcodeMessage(): Uint8Array {
     writeInt64Number(pid);
   }
   if ((seen & (1 << H_HOSTNAME)) !== 0) writeStringHeader(0x4a, H_HOSTNAME);
-  const headersLength = o - fieldsEnd;
-  const total = headersLength + fieldsEnd;
+  if (o > fieldsStart) throw new Error('jsonToProtobuf: headers outgrew their reserve'); // cannot happen, see HEADER_SLACK
+  const total = o - base + (fieldsEnd - fieldsStart);
   if (total > MAX_SIZE) bail();
-  const result = new Uint8Array(total);
-  result.set(out.subarray(fieldsEnd, o), 0);
-  result.set(out.subarray(0, fieldsEnd), headersLength);
-  return result;
+  out.copyWithin(o, fieldsStart, fieldsEnd);
+  arenaAt = base + total;
+  return new Uint8Array(arena, base, total);
 }
 
 /** After the opening quote of a top-level key: its header tag, or 0 for a key to ignore. */
@@ -346,7 +371,7 @@ function readFields(): void {
     }
     for (;;) {
       listField();
-      if (o > MAX_SIZE) bail();
+      if (o > oMax) bail();
       skipWs();
       const d = take();
       if (d === C_RBRACKET) return;
@@ -387,7 +412,7 @@ function readFields(): void {
     }
     writeValues(type);
     closeLength(lenAt);
-    if (o > MAX_SIZE) bail();
+    if (o > oMax) bail();
     skipWs();
     const d = take();
     if (d === C_RBRACE) return;
@@ -407,7 +432,6 @@ function listField(): void {
   let repStop = 0;
   let repEscaped = false;
   let type = -1;
-  let valueAt = -1;
   let keys = 0;
   if (peek() !== C_RBRACE) {
     for (;;) {
@@ -439,8 +463,8 @@ function listField(): void {
           type = readValueType();
           break;
         case K_VALUE:
-          valueAt = p;
-          skipValue(0);
+          if (isNull()) bail(); // "has no value": the reference path's error
+          scanValues();
           break;
         default:
           skipValue(0);
@@ -452,12 +476,7 @@ function listField(): void {
       skipWs();
     }
   } else p++;
-  if (nameAt === -1 || valueAt === -1) bail();
-  const after = p;
-  p = valueAt;
-  if (isNull()) bail();
-  scanValues();
-  p = after;
+  if (nameAt === -1 || (keys & K_VALUE) === 0) bail();
   if (type === -1) type = inferType();
   else checkType(type);
 
@@ -652,7 +671,7 @@ function writeValues(type: number): void {
           digitStringInt64(valStart[i], valEnd[i]);
           writeVarint64(intHi, intLo);
         }
-        if (o > MAX_SIZE) bail();
+        if (o > oMax) bail();
       }
       if (lenAt !== -1) closeLength(lenAt);
       return;
@@ -663,7 +682,7 @@ function writeValues(type: number): void {
         out[o++] = 0x3a;
         writeVarint(n * 8);
       }
-      if (o + n * 8 > MAX_SIZE) bail();
+      if (o + n * 8 > oMax) bail();
       for (let i = 0; i < n; i++) {
         const v = valKind[i] === K_NUMBER ? valNumber[i] : SPECIAL_DOUBLES[specialDouble(valStart[i], valEnd[i])];
         outView.setFloat64(o, v, true);
@@ -676,7 +695,7 @@ function writeValues(type: number): void {
         out[o++] = 0x42;
         writeVarint(n);
       }
-      if (o + n > MAX_SIZE) bail();
+      if (o + n > oMax) bail();
       for (let i = 0; i < n; i++) out[o++] = valKind[i] === K_TRUE ? 1 : 0;
   }
 }
@@ -816,7 +835,7 @@ function scanString(): number {
 /** Key, varint length, then the string bytes[start, end) (JSON string content) as UTF-8. */
 function writeJsonString(key: number, start: number, end: number, hasEscapes: boolean): void {
   const len = end - start;
-  if (o + len + 6 > out.length) bail();
+  if (o + len + 6 > oMax + 64) bail();
   out[o++] = key;
   if (!hasEscapes) {
     writeVarint(len);
