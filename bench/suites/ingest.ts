@@ -2,12 +2,17 @@
  * Durable ingest throughput: messages acknowledged only once fsynced.
  *
  * - ingest.ndjson_durable: NDJSON bodies of sample messages (5000 lines each,
- *   several in flight, like concurrent HTTP posts) -> parse and encode line
- *   by line -> framed group-commit append -> fsync -> publish to the window
- *   (as bytes; readers decode on access).
+ *   several in flight, like concurrent HTTP posts) -> transcode line by line
+ *   (jsonToProtobuf; the rare lines it declines take JSON.parse +
+ *   messageFromJSON + encodeMessage) -> framed group-commit append -> fsync ->
+ *   publish to the window (as bytes; readers decode on access).
  *   Baseline: JSON.parse of every line and the same NDJSON bytes written to a
- *   plain file with one fsync at the end (the least any durable NDJSON ingest
- *   must do).
+ *   plain file with one fsync at the end (the least a durable NDJSON ingest
+ *   built on JSON.parse must do).
+ * - ingest.ndjson_transcode: the parsing part alone, no log: parseNdjsonRecords
+ *   over the same bodies, one core. Baseline: the reference path per line
+ *   (JSON.parse + messageFromJSON + encodeMessage), which is what ingest did
+ *   before the transcoder.
  * - ingest.hindsight_durable: the same messages as a Hindsight framed
  *   protobuf body -> decode (validate) -> append with the bytes as received.
  *   Baseline: the same bytes written to a plain file, one fsync at the end.
@@ -23,7 +28,8 @@ import { sampleMessages } from '../../engine/inputs/sample-messages';
 import { MessageStream } from '../../engine/log/message-stream';
 import { SegmentLog } from '../../engine/log/segment-log';
 import { frameMessage } from '../../engine/message/framing';
-import { messageToJSON } from '../../engine/message/json';
+import { parseNdjsonRecords } from '../../engine/inputs/ndjson';
+import { messageToJSON, parseMessageJSON } from '../../engine/message/json';
 import { encodeMessage } from '../../engine/message/protobuf';
 import type { Figure } from '../figure';
 
@@ -79,6 +85,24 @@ export async function run(): Promise<Figure[]> {
       return performance.now() - t0;
     });
 
+    // --- NDJSON -> records, no log: where the durable figure's time goes
+    const transcode = await medianAsync(async () => {
+      const t0 = performance.now();
+      let n = 0;
+      for (const body of bodies) n += parseNdjsonRecords(body).encoded.length;
+      if (n !== COUNT) throw new Error(`transcoded ${n} of ${COUNT}`);
+      return performance.now() - t0;
+    });
+    const referenceParse = await medianAsync(async () => {
+      const t0 = performance.now();
+      let n = 0;
+      for (const body of bodies) {
+        for (const line of body.toString('utf8').split('\n')) if (line) n += encodeMessage(parseMessageJSON(line)).length > 0 ? 1 : 0;
+      }
+      if (n !== COUNT) throw new Error(`parsed ${n} of ${COUNT}`);
+      return performance.now() - t0;
+    });
+
     // --- Hindsight framed body -> durable stream
     const hindsight = await medianAsync(async () => {
       const stream = await MessageStream.open(freshDir(), { warmWindow: 0 });
@@ -128,8 +152,15 @@ export async function run(): Promise<Figure[]> {
         target: 300_000,
         note:
           `${COUNT} list-form NDJSON lines (${(ndjsonBytes / COUNT).toFixed(0)} B avg) in ${BODY_LINES}-line bodies, ${IN_FLIGHT} in flight; ` +
-          `parse+validate+encode+append+fsync+publish, ${commits} group commits; baseline JSON.parse of each line + plain write + one fsync; ` +
-          'limit: JSON.parse + messageFromJSON + encodeMessage on one core',
+          `transcode+append+fsync+publish, ${commits} group commits; baseline JSON.parse of each line + plain write + one fsync; ` +
+          'limit: the transcoder on one core (ingest.ndjson_transcode)',
+      },
+      {
+        name: 'ingest.ndjson_transcode',
+        unit: 'msg/s',
+        value: rate(transcode),
+        baseline: rate(referenceParse),
+        note: 'parseNdjsonRecords (jsonToProtobuf per line), one core, no log; baseline JSON.parse + messageFromJSON + encodeMessage per line (the path before)',
       },
       {
         name: 'ingest.hindsight_durable',
