@@ -115,7 +115,8 @@ const HEADER_KEYS: readonly [string, number][] = [
   ['Hostname', H_HOSTNAME],
   ['Fields', H_FIELDS],
 ];
-const HEADER_BYTES = HEADER_KEYS.map(([k]) => asciiBytes(k));
+const HEADER_BY_LENGTH: ([Uint8Array, number][] | undefined)[] = [];
+for (const [k, tag] of HEADER_KEYS) (HEADER_BY_LENGTH[k.length] ??= []).push([asciiBytes(k), tag]);
 const HEADER_LOWER = HEADER_KEYS.map(([k]) => asciiBytes(k.toLowerCase()));
 
 // String headers seen: content span and whether it holds escapes (by tag).
@@ -213,8 +214,13 @@ function headerTag(): number {
   const end = scanString();
   if (escaped) bail();
   const len = end - start;
-  for (let h = 0; h < HEADER_BYTES.length; h++) {
-    if (HEADER_BYTES[h].length === len && sameBytes(HEADER_BYTES[h], start)) return HEADER_KEYS[h][1];
+  // By length and first letter, then the bytes: one comparison for most keys.
+  const h = len < HEADER_BY_LENGTH.length ? HEADER_BY_LENGTH[len] : undefined;
+  if (h !== undefined) {
+    for (let i = 0; i < h.length; i++) {
+      const bytes = h[i][0];
+      if (b[start] === bytes[0] && sameBytes(bytes, start)) return h[i][1];
+    }
   }
   // Not a header; a header in the wrong case is the reference path's error.
   for (let i = start; i < end; i++) if (b[i] >= 0x80) bail();
@@ -496,22 +502,27 @@ const K_NAME = 1;
 const K_VALUE_TYPE = 2;
 const K_REPRESENTATION = 4;
 const K_VALUE = 8;
-const ENTRY_KEYS: readonly [Uint8Array, number][] = [
-  [asciiBytes('name'), K_NAME],
-  [asciiBytes('value_type'), K_VALUE_TYPE],
-  [asciiBytes('representation'), K_REPRESENTATION],
-  [asciiBytes('value'), K_VALUE],
-];
+const NAME_KEY = asciiBytes('name');
+const VALUE_KEY = asciiBytes('value');
+const VALUE_TYPE_KEY = asciiBytes('value_type');
+const REPRESENTATION_KEY = asciiBytes('representation');
 
 function entryKey(): number {
   const start = p;
   const end = scanString();
   if (escaped) bail();
-  const len = end - start;
-  for (let k = 0; k < ENTRY_KEYS.length; k++) {
-    if (ENTRY_KEYS[k][0].length === len && sameBytes(ENTRY_KEYS[k][0], start)) return ENTRY_KEYS[k][1];
+  switch (end - start) {
+    case 4:
+      return sameBytes(NAME_KEY, start) ? K_NAME : 0;
+    case 5:
+      return sameBytes(VALUE_KEY, start) ? K_VALUE : 0;
+    case 10:
+      return sameBytes(VALUE_TYPE_KEY, start) ? K_VALUE_TYPE : 0;
+    case 14:
+      return sameBytes(REPRESENTATION_KEY, start) ? K_REPRESENTATION : 0;
+    default:
+      return 0;
   }
-  return 0;
 }
 
 const TYPE_NAMES: readonly Uint8Array[] = ['string', 'bytes', 'integer', 'double', 'bool'].map(asciiBytes);
