@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { insertPlugin } from './support/database';
+import { deployThroughApi } from './support/deploy';
 import { screenshot, signIn } from './support/sign-in';
 
 test.describe.configure({ mode: 'serial' });
@@ -98,11 +98,10 @@ test('on the live engine: Run Matcher, Test Plugin, Deploy, then see it in Plugi
   await page.getByRole('link', { name: 'Plugins' }).click();
   await expect(page.locator('tr[data-plugin="alice_smith.tutorial"]')).toContainText('running');
   await page.getByRole('link', { name: 'Dashboards' }).click();
+  await expect(page).toHaveURL(/\/dashboards$/);
+  // The list is pushed over socket.io: the output shows up without a reload.
   const output = page.getByRole('link', { name: /analysis\.alice_smith\.tutorial\.doctype_counts\.tsv/ });
-  await expect(async () => {
-    await page.reload();
-    await expect(output).toBeVisible({ timeout: 1000 });
-  }).toPass({ timeout: 30_000 });
+  await expect(output).toBeVisible({ timeout: 30_000 });
   await output.click();
   await expect(page.getByTestId('output-content')).toContainText('docType\tcount');
   await screenshot(page, '05b-dashboard-output-live');
@@ -128,17 +127,31 @@ test('API tokens are shown once, listed by prefix and revocable', async ({ page 
 });
 
 test('Plugins tab: context menu by mouse and keyboard, View Source, and a second user refused', async ({ page, browser }) => {
-  await insertPlugin('alice_smith', 'example', {
+  await signIn(page, 'alice.smith@example.com');
+  await deployThroughApi(page, {
+    name: 'example',
+    matcher: "Type == 'telemetry'",
+    source: 'let n = 0;\nfunction process_message() { n += 1; return 0; }\nfunction timer_event() {}\n',
+  });
+  await deployThroughApi(page, {
+    name: 'example',
     matcher: "Type == 'telemetry'",
     source: 'let n = 0;\nfunction process_message() { n++; return 0; }\nfunction timer_event() { inject_payload("txt", "count", n); }\n',
   });
-  await insertPlugin('alice_smith', 'broken', {
+  // Passes Test Plugin on the recent stream, then meets a message sent over HTTP ingest and dies on line 3.
+  await deployThroughApi(page, {
+    name: 'broken',
     matcher: 'TRUE',
-    source: 'function process_message() { throw new Error("boom"); }\n',
-    state: 'terminated',
-    error: 'process_message() broken.js:1: Error: boom',
+    source: 'function process_message() {\n  if (read_message("Type") === "e2e.poison") {\n    throw new Error("boom");\n  }\n  return 0;\n}\nfunction timer_event() {}\n',
   });
-  await signIn(page, 'alice.smith@example.com');
+  const created = await page.request.post('/api/tokens', { data: { name: 'e2e poison sender' } });
+  expect(created.status()).toBe(201);
+  const { token } = await created.json();
+  const ingested = await page.request.post('/api/ingest', {
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+    data: JSON.stringify({ Type: 'e2e.poison', Logger: 'e2e', Payload: 'kills alice_smith.broken' }) + '\n',
+  });
+  expect(await ingested.json()).toMatchObject({ accepted: 1, rejected: 0 });
   await page.getByRole('link', { name: 'Plugins' }).click();
   const row = page.locator('tr[data-plugin="alice_smith.example"]');
   await expect(row).toContainText('alice_smith.example');
@@ -159,14 +172,23 @@ test('Plugins tab: context menu by mouse and keyboard, View Source, and a second
   await expect(menu).toBeVisible();
   await expect(menu.getByRole('menuitem', { name: 'View Source' })).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('plugin-source')).toContainText('inject_payload("txt", "count", n)');
+  const source = page.getByTestId('plugin-source');
+  await expect(source).toContainText('inject_payload("txt", "count", n)');
   await screenshot(page, '08-plugins-view-source');
+  // The version history: the first deployed text is still there.
+  await page.getByLabel('Version').selectOption('1');
+  await expect(source).toContainText('n += 1');
+  await expect(source).not.toContainText('inject_payload');
   await page.keyboard.press('Escape');
 
   const broken = page.locator('tr[data-plugin="alice_smith.broken"]');
+  await expect(broken).toContainText('terminated', { timeout: 15_000 });
   await broken.click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'View Error' }).click();
-  await expect(page.getByRole('dialog')).toContainText('process_message() broken.js:1: Error: boom');
+  await expect(page.getByTestId('plugin-error')).toContainText('Error: boom');
+  await expect(page.getByRole('dialog')).toContainText('broken.js, line 3');
+  await expect(page.locator('[data-testid="plugin-error-source"] [aria-current="true"]')).toContainText('throw new Error("boom");');
+  await screenshot(page, '08b-plugins-view-error');
   await page.keyboard.press('Escape');
 
   const bobContext = await browser.newContext();
@@ -190,7 +212,7 @@ test('Edit opens a deployed plugin in the editor', async ({ page }) => {
   await expect(page).toHaveURL(/\/deploy\?edit=alice_smith.example$/);
   await expect(page.getByLabel('Message matcher')).toHaveValue("Type == 'telemetry'");
   await expect(page.locator('.view-lines')).toContainText('inject_payload');
-  await expect(page.getByTestId('editing-plugin')).toHaveText('Opened alice_smith.example v1');
+  await expect(page.getByTestId('editing-plugin')).toHaveText('Opened alice_smith.example v2');
   await expect(page.getByTestId('draft-status')).toHaveText('Draft saved');
 });
 

@@ -28,7 +28,7 @@ export function OutputView({ initialOutput }: { initialOutput: OutputContent }) 
           updated {formatTime(output.updatedAt)}
         </span>
       </div>
-      <pre className="max-h-[calc(100vh-16rem)] overflow-auto p-4 font-mono text-[13px] leading-5 whitespace-pre-wrap text-slate-800" data-testid="output-content">
+      <pre className="max-h-[calc(100vh-16rem)] overflow-auto p-4 font-mono text-[13px] leading-5 whitespace-pre-wrap text-slate-800" data-testid="output-content" data-updated-at={output.updatedAt}>
         {output.content || <span className="text-slate-400">(empty)</span>}
       </pre>
     </div>
