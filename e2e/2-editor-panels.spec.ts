@@ -136,6 +136,10 @@ test('the tutorial on the live engine: matcher, test, deploy, live dashboard, st
   const mainCount = async () => Number((await content.innerText()).match(/main = (\d+)/)![1]);
   const before = await mainCount();
   await expect.poll(mainCount, { timeout: 20_000 }).toBeGreaterThan(before);
+  // `docType = Count` lines suit a chart: bars per docType, above the raw text.
+  const chart = page.getByRole('img', { name: 'Bar chart of analysis.dave.example.types.txt' });
+  await expect(chart).toBeVisible();
+  await expect.poll(() => chart.locator('.recharts-bar-rectangle').count()).toBeGreaterThanOrEqual(5);
   await screenshot(page, '16-dashboard-output');
 
   // Stop it from the context menu.
