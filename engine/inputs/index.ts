@@ -6,6 +6,9 @@
  *   rejected with its position and reason ({line, reason} / {record, byte,
  *   reason}); missing Uuid/Timestamp are filled in. Refusals from the stream
  *   (OVERLOADED, DISK_FULL: LogError with retryAfterMs) reject the promise.
+ *   Large NDJSON bodies are parsed on a few worker threads (NdjsonParsePool;
+ *   the shared one starts lazily, idles without holding the process, and
+ *   closeNdjsonParsePool() stops it; configureNdjsonParsePool sets threads).
  * - ingestFile(stream, path): a recorded NDJSON or Hindsight file, chunk by
  *   chunk; readMessageFile(path) yields the same batches without a stream
  *   (for `foresight run` / `foresight match` over files).
@@ -18,7 +21,14 @@
  *   benchmarks.
  */
 export { ingestNdjson, ingestHindsight, ingestFile, IngestFileError } from './ingest';
-export type { IngestSummary, IngestFileOptions } from './ingest';
+export type { IngestSummary, IngestFileOptions, IngestNdjsonOptions } from './ingest';
+export {
+  NdjsonParsePool,
+  sharedNdjsonParsePool,
+  configureNdjsonParsePool,
+  closeNdjsonParsePool,
+} from './ndjson-parse-pool';
+export type { NdjsonParsePoolOptions, NdjsonParsePoolStats } from './ndjson-parse-pool';
 export { parseNdjson, parseNdjsonRecords, DEFAULT_MAX_LINE_BYTES } from './ndjson';
 export type { NdjsonResult, NdjsonRecordsResult, NdjsonOptions, LineRejection } from './ndjson';
 export { parseHindsightStream, parseHindsightRecords } from './hindsight-stream';

@@ -6,7 +6,8 @@
 import { LogError, type IngestResult, type MessageStream } from '../log/index';
 import { parseHindsightRecords, type HindsightRecordsResult, type HindsightStreamOptions } from './hindsight-stream';
 import { readMessageFile, type InputRejection, type MessageFileOptions, type MessageFormat } from './message-file';
-import { parseNdjsonRecords, type NdjsonOptions, type NdjsonRecordsResult } from './ndjson';
+import { type NdjsonOptions } from './ndjson';
+import { parseNdjsonInSlices, sharedNdjsonParsePool, type NdjsonParsePool } from './ndjson-parse-pool';
 
 export interface IngestSummary {
   format: MessageFormat;
@@ -34,17 +35,29 @@ export class IngestFileError extends Error {
   }
 }
 
+export interface IngestNdjsonOptions extends NdjsonOptions {
+  /**
+   * Who parses a large body: a parse pool (default: the shared one, see
+   * ndjson-parse-pool.ts) or `false` for the calling thread alone (in
+   * slices, yielding to the event loop between them).
+   */
+  pool?: NdjsonParsePool | false;
+}
+
 /**
  * Ingest an NDJSON body. Bad lines are rejected with their line number; the
  * valid ones are appended as one batch (all or none: a refusal such as
- * OVERLOADED or DISK_FULL rejects the promise and appends nothing).
+ * OVERLOADED or DISK_FULL rejects the promise and appends nothing). Large
+ * bodies are parsed on worker threads, all of it before anything is appended.
  */
 export async function ingestNdjson(
   stream: MessageStream,
   body: string | Uint8Array,
-  options?: NdjsonOptions,
+  options?: IngestNdjsonOptions,
 ): Promise<IngestSummary> {
-  const parsed = await parseNdjsonInSlices(body, options);
+  const { pool, ...parseOptions } = options ?? {};
+  const parsed =
+    pool === false ? await parseNdjsonInSlices(body, parseOptions) : await (pool ?? sharedNdjsonParsePool()).parse(body, parseOptions);
   const summary = emptySummary('ndjson', stream, parsed.rejected, parsed.rejectedCount);
   return append(stream, summary, parsed.encoded, (i) => ({ line: parsed.lines[i] }), options?.maxRejections);
 }
@@ -66,32 +79,6 @@ export async function ingestHindsight(
  */
 const SLICE_BYTES = 256 * 1024;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function parseNdjsonInSlices(body: string | Uint8Array, options: NdjsonOptions = {}): Promise<NdjsonRecordsResult> {
-  if (body.length <= SLICE_BYTES) return parseNdjsonRecords(body, options);
-  const max = options.maxRejections ?? 1000;
-  const out: NdjsonRecordsResult = { encoded: [], lines: [], rejected: [], rejectedCount: 0 };
-  let line = options.firstLine ?? 1;
-  for (let pos = 0; pos < body.length; ) {
-    let end = Math.min(body.length, pos + SLICE_BYTES);
-    if (end < body.length) {
-      const nl = typeof body === 'string' ? body.indexOf('\n', end) : body.indexOf(0x0a, end);
-      end = nl === -1 ? body.length : nl + 1;
-    }
-    const piece = typeof body === 'string' ? body.slice(pos, end) : body.subarray(pos, end);
-    const r = parseNdjsonRecords(piece, { ...options, firstLine: line });
-    for (let i = 0; i < r.encoded.length; i++) {
-      out.encoded.push(r.encoded[i]);
-      out.lines.push(r.lines[i]);
-    }
-    for (const x of r.rejected) if (out.rejected.length < max) out.rejected.push(x);
-    out.rejectedCount += r.rejectedCount;
-    line += countNewlines(piece);
-    pos = end;
-    if (pos < body.length) await yieldToEventLoop();
-  }
-  return out;
-}
 
 async function parseHindsightInSlices(
   body: Uint8Array,
@@ -122,13 +109,6 @@ async function parseHindsightInSlices(
   out.consumed = body.length;
   out.nextRecord = record;
   return out;
-}
-
-function countNewlines(piece: string | Uint8Array): number {
-  let n = 0;
-  if (typeof piece === 'string') for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) n++;
-  else for (let i = piece.indexOf(0x0a); i !== -1; i = piece.indexOf(0x0a, i + 1)) n++;
-  return n;
 }
 
 export interface IngestFileOptions extends MessageFileOptions {

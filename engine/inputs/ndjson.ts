@@ -43,11 +43,19 @@ export interface NdjsonOptions {
   firstLine?: number;
   /** How many rejections to keep with their reasons (all are counted). Default 1000. */
   maxRejections?: number;
+  /**
+   * `input` is a piece of a larger body that starts just after a newline: a
+   * U+FEFF at its start is content (as on any later line), not a byte order
+   * mark. Default false.
+   */
+  continuation?: boolean;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+// For continuation pieces: a leading U+FEFF is kept, as content.
+const utf8KeepBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parse NDJSON text or bytes (UTF-8) into messages and per-line rejections. */
 export function parseNdjson(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonResult {
@@ -77,12 +85,12 @@ export function parseNdjsonRecords(input: string | Uint8Array, options: NdjsonOp
   // drops a leading byte order mark and scanLines one more, so bytes lose up
   // to two and text one.
   let bytes: Uint8Array | undefined;
-  let boms = 2;
+  let boms = options.continuation ? 0 : 2;
   if (typeof input !== 'string') {
     if (isUtf8(input)) bytes = input;
   } else if ((input as unknown as { isWellFormed(): boolean }).isWellFormed()) {
     bytes = Buffer.from(input, 'utf8');
-    boms = 1;
+    boms = Math.min(boms, 1);
   }
   const scan =
     bytes === undefined
@@ -148,7 +156,7 @@ function scanLines(
     // Fast path: the whole buffer is valid UTF-8 (the usual case).
     let text: string | undefined;
     try {
-      text = utf8.decode(input);
+      text = (options.continuation ? utf8KeepBom : utf8).decode(input);
     } catch {
       text = undefined;
     }
@@ -159,7 +167,7 @@ function scanLines(
     input = text;
   }
 
-  if (input.charCodeAt(0) === 0xfeff) input = input.slice(1); // a byte order mark
+  if (!options.continuation && input.charCodeAt(0) === 0xfeff) input = input.slice(1); // a byte order mark
   let line = firstLine;
   for (let pos = 0; pos <= input.length; line++) {
     let nl = input.indexOf('\n', pos);

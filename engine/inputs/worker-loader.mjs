@@ -1,0 +1,9 @@
+// Entry point of the NDJSON parse workers (a copy of engine/runtime's loader:
+// inputs sit below runtime and do not import it). Registers tsx so TypeScript
+// loads the same way under `tsx`, plain `node` and vitest, then runs the
+// module named by workerData.entry (a file: URL).
+import { register } from 'tsx/esm/api';
+import { workerData } from 'node:worker_threads';
+
+register();
+await import(workerData.entry);
