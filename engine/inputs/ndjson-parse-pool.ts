@@ -144,7 +144,14 @@ export class NdjsonParsePool {
       if (this.threads === 0 || this.closed || this.disabled !== undefined) return false;
       this.startWorkers();
       if (this.workers.some((w) => w.ready)) return true;
-      await Promise.race(this.workers.map((w) => w.loaded));
+      // The caller waits for them: keep the process alive meanwhile.
+      const waiting = [...this.workers];
+      for (const w of waiting) w.hold();
+      try {
+        await Promise.race(waiting.map((w) => w.loaded));
+      } finally {
+        for (const w of waiting) w.release();
+      }
     }
   }
 
@@ -191,6 +198,7 @@ class ParseWorker {
   readonly loaded: Promise<void>;
   private markLoaded!: () => void;
   private dead = false;
+  private holds = 0;
 
   constructor(
     entry: URL,
@@ -199,12 +207,13 @@ class ParseWorker {
   ) {
     this.loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
     this.worker = new Worker(WORKER_LOADER, { workerData: { entry: entry.href }, name: `foresight-ndjson-parse-${index}` });
-    this.worker.unref();
     this.worker.on('message', (reply: PieceReply) => this.onReply(reply));
     this.worker.on('error', (err) => this.die(`the parse worker failed: ${err.message}`));
     this.worker.on('exit', (code) => this.die(`the parse worker exited with code ${code}`));
     // A reply that cannot be deserialized cannot be matched to its piece: give up on the worker.
     this.worker.on('messageerror', () => void this.worker.terminate());
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   parse(request: PieceRequest): Promise<ParsedPiece> {
@@ -213,8 +222,7 @@ class ParseWorker {
       const bytes = request.piece.length;
       this.pending.set(request.id, { resolve, reject, bytes });
       this.load += bytes;
-      // Busy: keep the process alive until the answer is in.
-      if (this.pending.size === 1) this.worker.ref();
+      this.hold(); // until the answer is in
       const transfer = typeof request.piece === 'string' ? [] : [request.piece.buffer as ArrayBuffer];
       this.worker.postMessage(request, transfer);
     });
@@ -242,7 +250,16 @@ class ParseWorker {
   private settle(id: number, bytes: number): void {
     this.pending.delete(id);
     this.load -= bytes;
-    if (this.pending.size === 0) this.worker.unref();
+    this.release();
+  }
+
+  /** Keep the process alive while someone waits on this worker (an idle worker does not). */
+  hold(): void {
+    if (this.holds++ === 0) this.worker.ref();
+  }
+
+  release(): void {
+    if (--this.holds === 0) this.worker.unref();
   }
 
   private die(reason: string): void {
