@@ -7,8 +7,10 @@
  *   records, line numbers and rejections, in input order.
  * - Small bodies (up to `localBelowBytes`) are parsed on the calling thread:
  *   the hop to a worker costs more than it saves.
- * - A large body is cut after newlines into pieces, parsed by the workers
- *   (each piece comes back as one transferred buffer) and joined in order.
+ * - A large body is cut after newlines into pieces (1 MiB at most), parsed by
+ *   the workers (each piece comes back as one transferred buffer) and joined
+ *   in order. A few pieces are out at a time, the next copied and sent as one
+ *   comes back, so no turn of the caller's event loop handles the whole body.
  * - A worker that crashes, or a reply that is not whole and consistent, is
  *   not trusted: that piece is parsed again on the calling thread. Nothing is
  *   appended until every piece is in (the caller appends once), so nothing
@@ -31,7 +33,7 @@ export interface NdjsonParsePoolOptions {
   threads?: number;
   /** Bodies of at most this many bytes (UTF-16 units for text) are parsed on the calling thread. Default 256 KiB. */
   localBelowBytes?: number;
-  /** Largest piece one worker parses at a time. Default 2 MiB. */
+  /** Largest piece one worker parses at a time. Default 1 MiB. */
   maxPieceBytes?: number;
   /** The worker's entry module (tests substitute faulty ones). Default ./ndjson-parse-worker.ts. */
   workerEntry?: URL;
@@ -77,7 +79,7 @@ export class NdjsonParsePool {
     if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a whole number >= 0, got ${threads}`);
     this.threads = threads;
     this.localBelowBytes = options.localBelowBytes ?? 256 * 1024;
-    this.maxPieceBytes = Math.max(1, options.maxPieceBytes ?? 2 * 1024 * 1024);
+    this.maxPieceBytes = Math.max(1, options.maxPieceBytes ?? 1024 * 1024);
     this.workerEntry = options.workerEntry ?? WORKER_ENTRY;
   }
 
@@ -91,20 +93,42 @@ export class NdjsonParsePool {
     }
 
     const pieceBytes = Math.min(this.maxPieceBytes, Math.max(MIN_PIECE_BYTES, Math.ceil(body.length / (2 * this.threads))));
-    const pieces = splitAtNewlines(body, pieceBytes).map(([start, end], k) => {
-      const pieceOptions = optionsFor(options, k > 0);
-      const local = () => parsePiece(typeof body === 'string' ? body.slice(start, end) : body.subarray(start, end), pieceOptions);
-      // The worker gets its own copy (transferred): the caller's buffer stays whole for the fallback.
-      const copy = typeof body === 'string' ? body.slice(start, end) : copyBytes(body, start, end);
-      return this.parseOnWorker(copy, pieceOptions).catch(() => {
-        this.counters.fallbacks++;
-        return local();
-      });
+    const cuts = splitAtNewlines(body, pieceBytes);
+    const pieces = cuts.map(() => {
+      let resolve!: (p: Promise<ParsedPiece>) => void;
+      const promise = new Promise<ParsedPiece>((r) => (resolve = r));
+      // Should one piece throw, the later ones must not surface as unhandled rejections.
+      promise.catch(() => undefined);
+      return { promise, resolve };
     });
-    // Should one piece throw, the later ones must not surface as unhandled rejections.
-    for (const p of pieces) p.catch(() => undefined);
+    // A few pieces out at a time, the next one sent as each comes back: each
+    // piece is copied for its worker just before it goes, so no single turn
+    // of the caller's event loop copies the whole body.
+    const window = 2 * this.threads;
+    let sent = 0;
+    let settled = 0;
+    const pump = () => {
+      while (sent < cuts.length && sent - settled < window) {
+        const k = sent++;
+        const [start, end] = cuts[k];
+        const pieceOptions = optionsFor(options, k > 0);
+        // The worker gets its own copy (transferred): the caller's buffer stays whole for the fallback.
+        const copy = typeof body === 'string' ? body.slice(start, end) : copyBytes(body, start, end);
+        const parsed = this.parseOnWorker(copy, pieceOptions).catch(async () => {
+          this.counters.fallbacks++;
+          await yieldToEventLoop();
+          return parsePiece(typeof body === 'string' ? body.slice(start, end) : body.subarray(start, end), pieceOptions);
+        });
+        pieces[k].resolve(parsed);
+        void parsed.finally(() => {
+          settled++;
+          pump();
+        }).catch(() => undefined);
+      }
+    };
+    pump();
     const joiner = new PieceJoiner(options.firstLine ?? 1, options.maxRejections ?? 1000);
-    for (const piece of pieces) joiner.add(await piece);
+    for (const piece of pieces) joiner.add(await piece.promise);
     return joiner.result;
   }
 
@@ -301,6 +325,8 @@ function optionsFor(options: NdjsonOptions, continuation: boolean): PieceOptions
 }
 
 function copyBytes(body: Uint8Array, start: number, end: number): Uint8Array {
+  // ArrayBuffer.slice copies in one pass (no zero-fill first); a shared buffer cannot be transferred.
+  if (body.buffer instanceof ArrayBuffer) return new Uint8Array(body.buffer.slice(body.byteOffset + start, body.byteOffset + end));
   const copy = new Uint8Array(end - start);
   copy.set(body.subarray(start, end));
   return copy;
