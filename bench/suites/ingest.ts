@@ -110,7 +110,7 @@ export async function run(): Promise<Figure[]> {
         if (r.accepted === 0 || r.rejectedCount) throw new Error(`accepted ${r.accepted}, rejected ${r.rejectedCount}`);
         await stream.close();
         return delay.max / 1e6;
-      }, 3);
+      }, 3, false); // both paths are warm from the throughput runs above
     const blockOneThread = await eventLoopBlock(false);
     const blockThreaded = await eventLoopBlock(true);
     const ndjsonBaseline = await medianAsync(async () => {
@@ -252,8 +252,8 @@ async function inFlight<T>(items: T[], limit: number, fn: (item: T) => Promise<v
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-async function medianAsync(fn: () => Promise<number>, runs: number = RUNS): Promise<number> {
-  await fn(); // warm-up
+async function medianAsync(fn: () => Promise<number>, runs: number = RUNS, warmUp = true): Promise<number> {
+  if (warmUp) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await fn());
   times.sort((a, b) => a - b);
