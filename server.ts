@@ -18,6 +18,7 @@ import { startLocalIdentityProvider, type LocalIdentityProvider } from './lib/lo
 import { attachRealtime } from './lib/realtime';
 import { setEngine } from './lib/engine';
 import { bridgeEngineToBrowsers } from './lib/engine-bridge';
+import { closeNdjsonParsePool, configureNdjsonParsePool, sharedNdjsonParsePool } from './engine/inputs/index';
 import { syncPluginsWithEngine } from './lib/plugin-sync';
 import { RuntimePortalEngine } from './lib/portal-engine';
 
@@ -62,6 +63,9 @@ async function main(): Promise<void> {
     log(`sign-in: local development stand-in at ${identityProvider.issuer} (set AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET for Google)`);
   }
 
+  if (config.ingestThreads !== undefined) await configureNdjsonParsePool({ threads: config.ingestThreads });
+  // Start the NDJSON parse workers now, so the first large POST /api/ingest does not wait for them.
+  void sharedNdjsonParsePool().warmUp();
   const engine = await RuntimePortalEngine.start({
     dataDir: config.dataDir,
     sampleRate: config.sampleRate,
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
     offErrors();
     setEngine(null);
     await engine.close().catch((err: unknown) => console.error('[foresight] engine close failed:', err));
+    await closeNdjsonParsePool().catch((err: unknown) => console.error('[foresight] closing the ingest parsers failed:', err));
     io.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await identityProvider?.close();

@@ -37,12 +37,15 @@ describe('readServerConfig', () => {
       allowedEmailDomains: ['mozilla.com', 'example.org'],
       adminEmails: ['ops@mozilla.com'],
     });
+    expect(readServerConfig({ FORESIGHT_INGEST_THREADS: '0', FORESIGHT_WORKERS: '3' })).toMatchObject({ ingestThreads: 0, workers: 3 });
   });
 
   it('names what is wrong', () => {
     expect(() => readServerConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => readServerConfig({ AUTH_GOOGLE_ID: 'id' })).toThrow(/both AUTH_GOOGLE_ID and AUTH_GOOGLE_SECRET/);
     expect(() => readServerConfig({ DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
+    expect(() => readServerConfig({ FORESIGHT_INGEST_THREADS: '-1' })).toThrow(/FORESIGHT_INGEST_THREADS/);
+    expect(() => readServerConfig({ FORESIGHT_INGEST_THREADS: 'two' })).toThrow(/FORESIGHT_INGEST_THREADS/);
     expect(() => databaseKindOf('mysql://x')).toThrow(/postgresql:\/\/, postgres:\/\/ or file:/);
   });
 

@@ -25,6 +25,8 @@ export interface ServerConfig {
   sampleRate: number;
   /** Analysis worker threads (undefined = the engine's default, min(2, cores)). */
   workers: number | undefined;
+  /** Threads that parse large NDJSON ingest bodies (undefined = min(2, cores); 0 = parse on the server's thread). */
+  ingestThreads: number | undefined;
 }
 
 const listOf = (value: string | undefined): string[] =>
@@ -44,6 +46,7 @@ const envSchema = z.object({
   FORESIGHT_ADMIN_EMAILS: z.string().optional(),
   FORESIGHT_SAMPLE_RATE: z.coerce.number().min(0).max(1_000_000).default(100),
   FORESIGHT_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  FORESIGHT_INGEST_THREADS: z.coerce.number().int().min(0).max(64).optional(),
 });
 
 export class ConfigError extends Error {
@@ -85,6 +88,7 @@ export function readServerConfig(env: Record<string, string | undefined> = proce
     adminEmails: listOf(values.FORESIGHT_ADMIN_EMAILS),
     sampleRate: values.FORESIGHT_SAMPLE_RATE,
     workers: values.FORESIGHT_WORKERS,
+    ingestThreads: values.FORESIGHT_INGEST_THREADS,
   };
 }
 

@@ -57,7 +57,7 @@ export interface NdjsonParsePoolStats {
 export const LOCAL_SLICE_BYTES = 256 * 1024;
 const MIN_PIECE_BYTES = 128 * 1024;
 const MAX_CONSECUTIVE_CRASHES = 3;
-const WORKER_LOADER = new URL('./worker-loader.mjs', import.meta.url);
+const WORKER_LOADER = new URL('../worker-loader.mjs', import.meta.url);
 const WORKER_ENTRY = new URL('./ndjson-parse-worker.ts', import.meta.url);
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -62,7 +62,7 @@ export class WorkerCrashedError extends Error {
 
 type Waiter<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
 
-export const WORKER_LOADER = new URL('./worker-loader.mjs', import.meta.url);
+export const WORKER_LOADER = new URL('../worker-loader.mjs', import.meta.url);
 const ENTRY = new URL('./analysis-worker.ts', import.meta.url).href;
 
 export class AnalysisThread {

@@ -1,5 +1,4 @@
-// Entry point of the NDJSON parse workers (a copy of engine/runtime's loader:
-// inputs sit below runtime and do not import it). Registers tsx so TypeScript
+// Entry point of every engine worker thread (analysis workers, Test Plugin runs, NDJSON parsing). Registers tsx so TypeScript
 // loads the same way under `tsx`, plain `node` and vitest, then runs the
 // module named by workerData.entry (a file: URL).
 import { register } from 'tsx/esm/api';

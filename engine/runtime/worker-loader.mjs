@@ -1,8 +1,0 @@
-// Entry point of the engine's worker threads. Registers tsx so TypeScript
-// loads the same way under `tsx`, plain `node` and vitest, then runs the
-// module named by workerData.entry (a file: URL).
-import { register } from 'tsx/esm/api';
-import { workerData } from 'node:worker_threads';
-
-register();
-await import(workerData.entry);
