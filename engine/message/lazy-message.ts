@@ -1,0 +1,586 @@
+/**
+ * A Heka message read in place from its protobuf: one pass over the record
+ * checks it and notes where each header and field lies; a value is decoded
+ * only when something reads it. The analysis loop reads one or two headers
+ * and fields per message (the matcher's keys, the plugin's read_message
+ * columns) out of a dozen, and decoding everything up front was half its time.
+ *
+ * Exactness, by construction:
+ * - The scan accepts a record only when decodeMessage would (every length,
+ *   wire type, varint, UTF-8 string, value_type and Uuid is checked the same
+ *   way). Anything it does not handle itself (unknown tags, keys longer than
+ *   one byte, anything it would reject) goes to decodeMessage, whose result,
+ *   or MessageError, is the answer. So a bad record fails exactly as it did.
+ * - A LazyMessage is a Message: headers are getters giving what decodeMessage
+ *   gives (absent ones undefined), `fields` decodes the whole record once, and
+ *   readMessageField() reads one value in place with readField's semantics.
+ *
+ * A LazyMessage keeps a view of the bytes it was read from: the caller must
+ * not change them while the message is in use.
+ */
+import { readField } from './fields';
+import { MAX_MESSAGE_SIZE, ValueType, type Field, type FieldValue, type Message } from './message';
+import { decodeMessage } from './protobuf';
+
+// Per message, in the arena: the header positions (-1 when absent), then
+// FIELD_INTS per field. Keeping them out of the object keeps the object small.
+const H_UUID = 0;
+const H_TIMESTAMP = 1;
+const H_TYPE = 2; // position, then length
+const H_LOGGER = 4;
+const H_SEVERITY = 6;
+const H_PAYLOAD = 7;
+const H_ENV_VERSION = 9;
+const H_PID = 11;
+const H_HOSTNAME = 12;
+const HEADER_INTS = 14;
+// A field: name position, name length, body start, body end.
+const F_NAME_AT = 0;
+const F_NAME_LEN = 1;
+const F_BODY = 2;
+const F_END = 3;
+const FIELD_INTS = 4;
+// A field takes at least 4 bytes (key, length, name key, name length), so a
+// record of n bytes needs at most HEADER_INTS + n / 4 * FIELD_INTS slots.
+const ARENA_INTS = HEADER_INTS + (MAX_MESSAGE_SIZE / 4) * FIELD_INTS + 64 * 1024;
+
+const MAX_SIZE = MAX_MESSAGE_SIZE;
+const T_STRING: ValueType = ValueType.STRING;
+const T_BYTES: ValueType = ValueType.BYTES;
+const T_INTEGER: ValueType = ValueType.INTEGER;
+const T_DOUBLE: ValueType = ValueType.DOUBLE;
+const T_BOOL: ValueType = ValueType.BOOL;
+// Which value type each value tag (4..8) carries.
+const TAG_TYPE = [-1, -1, -1, -1, T_STRING, T_BYTES, T_INTEGER, T_DOUBLE, T_BOOL];
+
+// Messages share arena chunks; a full chunk is left to the messages using it.
+let arena = new Int32Array(ARENA_INTS);
+let arenaUsed = 0;
+
+/**
+ * Read one message from bytes[start, end): a LazyMessage when the fast scan
+ * accepts it, else decodeMessage's result. Throws MessageError exactly when
+ * decodeMessage(bytes.subarray(start, end)) does.
+ */
+export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.length): Message {
+  if (end - start <= MAX_SIZE) {
+    const m = scan(bytes, start, end);
+    if (m !== undefined) return m;
+  }
+  return decodeMessage(bytes.subarray(start, end));
+}
+
+/**
+ * `Fields[name][fi][ai]` of any Message, as fields.ts readField gives it; a
+ * LazyMessage is read in place without decoding its other fields.
+ */
+export function readMessageField(m: Message, name: string, fi = 0, ai = 0): FieldValue | undefined {
+  return m instanceof LazyMessage ? m.readField(name, fi, ai) : readField(m, name, fi, ai);
+}
+
+export class LazyMessage implements Message {
+  private uuidCopy: Uint8Array | undefined = undefined;
+  private payloadText: string | undefined = undefined;
+  private decoded: Message | undefined = undefined;
+
+  /** Made by readMessageLazily only: `at` is where the scan wrote this record's positions in `arena`. */
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly arena: Int32Array,
+    private readonly at: number,
+    private readonly fieldCount: number,
+  ) {}
+
+  get uuid(): Uint8Array {
+    if (this.uuidCopy === undefined) {
+      const p = this.arena[this.at + H_UUID];
+      this.uuidCopy = Uint8Array.prototype.slice.call(this.buf, p, p + 16);
+    }
+    return this.uuidCopy;
+  }
+
+  get timestamp(): bigint {
+    readVarintAt(this.buf, this.arena[this.at + H_TIMESTAMP]);
+    return int64BigInt();
+  }
+
+  get type(): string | undefined {
+    return this.header(H_TYPE);
+  }
+
+  get logger(): string | undefined {
+    return this.header(H_LOGGER);
+  }
+
+  get severity(): number | undefined {
+    return this.integerHeader(H_SEVERITY);
+  }
+
+  get payload(): string | undefined {
+    // Payloads are long (not in the string cache) and a matcher may read one per plugin.
+    if (this.payloadText === undefined) this.payloadText = this.header(H_PAYLOAD);
+    return this.payloadText;
+  }
+
+  get envVersion(): string | undefined {
+    return this.header(H_ENV_VERSION);
+  }
+
+  get pid(): number | undefined {
+    return this.integerHeader(H_PID);
+  }
+
+  get hostname(): string | undefined {
+    return this.header(H_HOSTNAME);
+  }
+
+  /** Every field, decoded once (the whole record is decoded for it). */
+  get fields(): Field[] {
+    return this.message().fields;
+  }
+
+  /** The record's bytes (a view, not a copy). */
+  get bytes(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /** The message as decodeMessage gives it, decoded once. */
+  message(): Message {
+    if (this.decoded === undefined) this.decoded = decodeMessage(this.bytes);
+    return this.decoded;
+  }
+
+  /** `Fields[name][fi][ai]`, decoded in place; readField's semantics. */
+  readField(name: string, fi = 0, ai = 0): FieldValue | undefined {
+    const want = nameBytes(name);
+    const wantLen = want.length;
+    const a = this.arena;
+    const b = this.buf;
+    for (let p = this.at + HEADER_INTS, stop = p + this.fieldCount * FIELD_INTS; p < stop; p += FIELD_INTS) {
+      if (a[p + F_NAME_LEN] !== wantLen) continue;
+      const at = a[p + F_NAME_AT];
+      let k = 0;
+      while (k < wantLen && b[at + k] === want[k]) k++;
+      if (k !== wantLen) continue;
+      if (fi === 0) return fieldValue(b, a[p + F_BODY], a[p + F_END], ai);
+      fi--;
+    }
+    return undefined;
+  }
+
+  private header(slot: number): string | undefined {
+    const p = this.arena[this.at + slot];
+    if (p < 0) return undefined;
+    buf = this.buf;
+    const s = decodeString(p, this.arena[this.at + slot + 1]);
+    buf = EMPTY;
+    return s;
+  }
+
+  private integerHeader(slot: number): number | undefined {
+    const p = this.arena[this.at + slot];
+    if (p < 0) return undefined;
+    readVarintAt(this.buf, p);
+    return Number(int64Value());
+  }
+}
+
+// ---------------------------------------------------------------- the scan
+
+const EMPTY = new Uint8Array(0);
+let buf: Uint8Array = EMPTY;
+let pos = 0;
+// The last varint read, as two unsigned 32-bit halves.
+let lo = 0;
+let hi = 0;
+
+/** The record as a LazyMessage, or undefined when decodeMessage must decide. */
+function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
+  if (arenaUsed + HEADER_INTS + ((end - start) >> 2) * FIELD_INTS > arena.length) {
+    arena = new Int32Array(ARENA_INTS);
+    arenaUsed = 0;
+  }
+  const a = arena;
+  const at = arenaUsed;
+  for (let k = 0; k < HEADER_INTS; k++) a[at + k] = -1;
+  let w = at + HEADER_INTS;
+  buf = bytes;
+  pos = start;
+  try {
+    while (pos < end) {
+      // Keys of one byte: every tag decodeMessage knows. Anything else, or a
+      // known tag with the wrong wire type, is left to decodeMessage.
+      switch (bytes[pos++]) {
+        case 0x0a: {
+          if (readLength(end) !== 16) return undefined;
+          a[at + H_UUID] = pos;
+          pos += 16;
+          break;
+        }
+        case 0x10:
+          a[at + H_TIMESTAMP] = pos;
+          if (!readVarint(end)) return undefined;
+          break;
+        case 0x1a:
+          if (!stringHeader(a, at + H_TYPE, end)) return undefined;
+          break;
+        case 0x22:
+          if (!stringHeader(a, at + H_LOGGER, end)) return undefined;
+          break;
+        case 0x28:
+          a[at + H_SEVERITY] = pos;
+          if (!readVarint(end)) return undefined;
+          break;
+        case 0x32:
+          if (!stringHeader(a, at + H_PAYLOAD, end)) return undefined;
+          break;
+        case 0x3a:
+          if (!stringHeader(a, at + H_ENV_VERSION, end)) return undefined;
+          break;
+        case 0x40:
+          a[at + H_PID] = pos;
+          if (!readVarint(end)) return undefined;
+          break;
+        case 0x4a:
+          if (!stringHeader(a, at + H_HOSTNAME, end)) return undefined;
+          break;
+        case 0x52: {
+          const len = readLength(end);
+          if (len < 0 || !scanField(a, w, pos + len)) return undefined;
+          w += FIELD_INTS;
+          break;
+        }
+        default:
+          return undefined;
+      }
+    }
+    if (a[at + H_UUID] < 0 || a[at + H_TIMESTAMP] < 0) return undefined;
+  } finally {
+    buf = EMPTY; // do not keep the caller's buffer alive
+  }
+  arenaUsed = w;
+  return new LazyMessage(bytes, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
+}
+
+/** A string header at pos: note where its text lies (the last one wins, as in decodeMessage). */
+function stringHeader(a: Int32Array, slot: number, end: number): boolean {
+  const len = readLength(end);
+  if (len < 0 || !isUtf8(pos, len)) return false;
+  a[slot] = pos;
+  a[slot + 1] = len;
+  pos += len;
+  return true;
+}
+
+/** One field's body [pos, end): checked as decodeMessage checks it, noted at a[w]. */
+function scanField(a: Int32Array, w: number, end: number): boolean {
+  const b = buf;
+  const body = pos;
+  let nameAt = -1;
+  let nameLen = 0;
+  let valueType = -1;
+  let valueTag = 0;
+  while (pos < end) {
+    const key = b[pos++];
+    const tag = key >>> 3;
+    if (tag >= 4 && tag <= 8) {
+      if (valueTag !== 0 && valueTag !== tag) return false;
+      valueTag = tag;
+    }
+    switch (key) {
+      case 0x0a: {
+        const len = readLength(end);
+        if (len < 0 || !isUtf8(pos, len)) return false;
+        nameAt = pos;
+        nameLen = len;
+        pos += len;
+        break;
+      }
+      case 0x10:
+        if (!readVarint(end) || hi !== 0 || lo > 4) return false;
+        valueType = lo;
+        break;
+      case 0x1a: // representation
+      case 0x22: {
+        // a STRING value
+        const len = readLength(end);
+        if (len < 0 || !isUtf8(pos, len)) return false;
+        pos += len;
+        break;
+      }
+      case 0x2a: {
+        const len = readLength(end);
+        if (len < 0) return false;
+        pos += len;
+        break;
+      }
+      case 0x30:
+      case 0x40:
+        if (!readVarint(end)) return false;
+        break;
+      case 0x32:
+      case 0x42: {
+        const len = readLength(end);
+        if (len < 0) return false;
+        const stop = pos + len;
+        while (pos < stop) if (!readVarint(stop)) return false;
+        break;
+      }
+      case 0x39:
+        if (pos + 8 > end) return false;
+        pos += 8;
+        break;
+      case 0x3a: {
+        const len = readLength(end);
+        if (len < 0 || len % 8 !== 0) return false;
+        pos += len;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  if (nameAt < 0) return false;
+  const type = valueType === -1 ? T_STRING : valueType;
+  if (valueTag !== 0 && TAG_TYPE[valueTag] !== type) return false;
+  a[w + F_NAME_AT] = nameAt;
+  a[w + F_NAME_LEN] = nameLen;
+  a[w + F_BODY] = body;
+  a[w + F_END] = end;
+  return true;
+}
+
+/** A length-delimited entry's length, -1 when it is malformed or runs past `end`. */
+function readLength(end: number): number {
+  if (pos < end) {
+    const len = buf[pos];
+    if (len < 0x80) {
+      pos++;
+      return len <= end - pos ? len : -1;
+    }
+  }
+  if (!readVarint(end) || hi !== 0 || lo > end - pos) return -1;
+  return lo;
+}
+
+/** Read a varint ending before `end` into lo/hi exactly as decodeMessage does; false when it is truncated or too long. */
+function readVarint(end: number): boolean {
+  let b: number;
+  if (pos >= end) return false;
+  b = buf[pos++];
+  if (b < 0x80) {
+    lo = b;
+    hi = 0;
+    return true;
+  }
+  let l = b & 0x7f;
+  for (let shift = 7; shift < 28; shift += 7) {
+    if (pos >= end) return false;
+    b = buf[pos++];
+    l |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      lo = l >>> 0;
+      hi = 0;
+      return true;
+    }
+  }
+  if (pos >= end) return false;
+  b = buf[pos++];
+  lo = (l | ((b & 0x7f) << 28)) >>> 0;
+  let h = (b & 0x7f) >> 4;
+  if (b < 0x80) {
+    hi = h;
+    return true;
+  }
+  for (let shift = 3; shift < 38; shift += 7) {
+    if (pos >= end) return false;
+    b = buf[pos++];
+    h |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      hi = h >>> 0;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Re-read a varint the scan already checked. */
+function readVarintAt(bytes: Uint8Array, at: number): void {
+  buf = bytes;
+  pos = at;
+  readVarint(bytes.length);
+  buf = EMPTY;
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Whether buf[at, at + len) is valid UTF-8 (what decodeMessage's strings require). */
+function isUtf8(at: number, len: number): boolean {
+  const b = buf;
+  const stop = at + len;
+  let any = 0;
+  for (let i = at; i < stop; i++) any |= b[i];
+  if (any < 0x80) return true;
+  try {
+    utf8Decoder.decode(b.subarray(at, stop));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------- values
+
+/** The ai-th value of the field whose (checked) body is b[body, end). */
+function fieldValue(b: Uint8Array, body: number, end: number, ai: number): FieldValue | undefined {
+  buf = b;
+  pos = body;
+  try {
+    while (pos < end) {
+      const key = b[pos++];
+      switch (key) {
+        case 0x0a:
+        case 0x1a:
+        case 0x2a:
+        case 0x22: {
+          const len = readLength(end);
+          if (key === 0x22 || key === 0x2a) {
+            if (ai === 0) return key === 0x22 ? decodeString(pos, len) : Uint8Array.prototype.slice.call(b, pos, pos + len);
+            ai--;
+          }
+          pos += len;
+          break;
+        }
+        case 0x10:
+          readVarint(end);
+          break;
+        case 0x30:
+        case 0x40:
+          readVarint(end);
+          if (ai === 0) return key === 0x30 ? int64Value() : lo !== 0 || hi !== 0;
+          ai--;
+          break;
+        case 0x32:
+        case 0x42: {
+          const stop = readLength(end) + pos;
+          while (pos < stop) {
+            readVarint(stop);
+            if (ai === 0) return key === 0x32 ? int64Value() : lo !== 0 || hi !== 0;
+            ai--;
+          }
+          break;
+        }
+        case 0x39:
+          if (ai === 0) return readDouble(pos);
+          ai--;
+          pos += 8;
+          break;
+        case 0x3a: {
+          const count = readLength(end) / 8;
+          if (ai < count) return readDouble(pos + ai * 8);
+          ai -= count;
+          pos += count * 8;
+          break;
+        }
+      }
+    }
+    return undefined;
+  } finally {
+    buf = EMPTY;
+  }
+}
+
+/** The last varint as a signed int64: a number when safe, else a bigint (decodeMessage's rule). */
+function int64Value(): number | bigint {
+  if (hi === 0) return lo;
+  if (hi < 0x200000) return hi * 4294967296 + lo;
+  if (hi >= 0xffe00000) {
+    const v = (hi - 4294967296) * 4294967296 + lo;
+    if (v >= -Number.MAX_SAFE_INTEGER) return v;
+  }
+  return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+}
+
+const scratch = new Uint8Array(8);
+const scratchView = new DataView(scratch.buffer);
+
+function int64BigInt(): bigint {
+  scratchView.setUint32(0, lo, true);
+  scratchView.setUint32(4, hi, true);
+  return scratchView.getBigInt64(0, true);
+}
+
+function readDouble(p: number): number {
+  const b = buf;
+  for (let k = 0; k < 8; k++) scratch[k] = b[p + k];
+  return scratchView.getFloat64(0, true);
+}
+
+// Field names asked for, as UTF-8, to compare with the bytes in place.
+const nameCache = new Map<string, Uint8Array>();
+const utf8Encoder = new TextEncoder();
+
+function nameBytes(name: string): Uint8Array {
+  let bytes = nameCache.get(name);
+  if (bytes === undefined) {
+    if (nameCache.size >= 1024) nameCache.clear();
+    bytes = utf8Encoder.encode(name);
+    nameCache.set(name, bytes);
+  }
+  return bytes;
+}
+
+// Short ASCII strings repeat from message to message (types, hosts, enum-like
+// values): a direct-mapped cache returns the same string without allocating,
+// and the same string object makes Map lookups and === on it cheap downstream.
+// A hit is confirmed byte by byte. Same scheme as protobuf.ts's decoder.
+const STRING_CACHE_SIZE = 2048;
+const STRING_CACHE_MAX_LENGTH = 32;
+const stringCache: string[] = new Array<string>(STRING_CACHE_SIZE).fill('');
+const stringCacheBytes = new Uint8Array(STRING_CACHE_SIZE * STRING_CACHE_MAX_LENGTH);
+const nodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      prototype: {
+        latin1Slice(this: Uint8Array, start: number, end: number): string;
+        utf8Slice(this: Uint8Array, start: number, end: number): string;
+      };
+    };
+  }
+).Buffer;
+
+/** buf[start, start + len), known to be valid UTF-8, as a string. */
+function decodeString(start: number, len: number): string {
+  if (len === 0) return '';
+  const b = buf;
+  const stop = start + len;
+  if (len <= STRING_CACHE_MAX_LENGTH) {
+    const last = stop - 1;
+    const quarter = len >> 2;
+    let h = Math.imul(len ^ b[start], 0x01000193);
+    h = Math.imul(h ^ b[start + quarter], 0x01000193);
+    h = Math.imul(h ^ b[start + (len >> 1)], 0x01000193);
+    h = Math.imul(h ^ b[last - quarter], 0x01000193);
+    h = Math.imul(h ^ b[last], 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SIZE - 1);
+    const cached = stringCache[slot];
+    const at = slot * STRING_CACHE_MAX_LENGTH;
+    if (cached.length === len) {
+      const cb = stringCacheBytes;
+      let k = 0;
+      while (k < len && cb[at + k] === b[start + k]) k++;
+      if (k === len) return cached;
+    }
+    let i = start;
+    while (i < stop && b[i] < 0x80) i++;
+    if (i === stop) {
+      const s = nodeBuffer !== undefined ? nodeBuffer.prototype.latin1Slice.call(b, start, stop) : utf8Decoder.decode(b.subarray(start, stop));
+      stringCache[slot] = s;
+      for (let k = 0; k < len; k++) stringCacheBytes[at + k] = b[start + k];
+      return s;
+    }
+  }
+  return nodeBuffer !== undefined ? nodeBuffer.prototype.utf8Slice.call(b, start, stop) : utf8Decoder.decode(b.subarray(start, stop));
+}
