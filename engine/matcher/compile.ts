@@ -21,7 +21,10 @@
  * - Uuid: see uuidBytesOf.
  */
 import type { Message } from '../message/message';
-import { readField, uuidToHex } from '../message/fields';
+import { uuidToHex } from '../message/fields';
+// Fields are read through readMessageField so a LazyMessage (the analysis
+// worker's) is read in place instead of decoding all its fields.
+import { readMessageField as readField } from '../message/lazy-message';
 import { parseUuid } from '../message/uuid';
 import type { MatcherNode, Operand, Operator, RelationalOp, StringHeaderName, TestNode } from './ast';
 import { bytesEqual, compareBytes, compareUtf8, utf8Bytes } from './byte-string';
@@ -265,19 +268,12 @@ function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: 
   }
 }
 
-/** Fields[name] == 'literal', the most common field test, with the lookup inlined. */
+/** Fields[name] == 'literal', the most common field test. */
 function fieldStringEquals(name: string, lit: string): MessagePredicate {
   const litBytes = utf8Bytes(lit);
   return (m) => {
-    const fields = m.fields;
-    for (let i = 0, n = fields.length; i < n; i++) {
-      const f = fields[i];
-      if (f.name === name) {
-        const v = f.value[0];
-        return v === lit || (typeof v === 'object' && bytesEqual(v, litBytes));
-      }
-    }
-    return false;
+    const v = readField(m, name, 0, 0);
+    return v === lit || (typeof v === 'object' && bytesEqual(v, litBytes));
   };
 }
 

@@ -5,7 +5,7 @@
  * worker-loader.mjs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeMessage } from '../message/protobuf';
+import { readMessageLazily } from '../message/lazy-message';
 import type { Message } from '../message/message';
 import { AnalysisCore } from './analysis-core';
 import { emptyEffects, type BatchCommand, type WorkerCommand, type WorkerInit, type WorkerReply } from './worker-protocol';
@@ -105,7 +105,9 @@ function runBatch(cmd: BatchCommand): void {
   for (let i = 0; i < n; i++) {
     const end = cmd.ends[i];
     try {
-      messages.push(decodeMessage(cmd.data.subarray(start, end)));
+      // Read in place: the matcher and the plugins read a few values of each
+      // message, so decoding all of them up front was most of the work.
+      messages.push(readMessageLazily(cmd.data, start, end));
       offsets.push(cmd.offsets[i]);
     } catch {
       // The stream stores only messages that encode and decode; a record that

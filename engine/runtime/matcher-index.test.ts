@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileMatcher, MatcherError } from '../matcher';
 import { sampleMessages } from '../inputs/sample-messages';
+import { LazyMessage, readMessageLazily } from '../message/lazy-message';
 import { ValueType, type Message } from '../message/message';
+import { encodeMessage } from '../message/protobuf';
 import { MatcherIndex } from './matcher-index';
 
 const EXPRESSIONS = [
@@ -50,6 +52,26 @@ describe('MatcherIndex', () => {
     const got: number[] = [];
     index.match(bytesMessage(), (items) => got.push(...items));
     expect(got).toContain(EXPRESSIONS.indexOf("Fields[blob] == 'abc'"));
+  });
+
+  it('matches a LazyMessage (the worker reads records in place) exactly as its decoded form', () => {
+    const index = new MatcherIndex<number>();
+    const brute = EXPRESSIONS.map((e) => compileMatcher(e));
+    EXPRESSIONS.forEach((e, i) => index.add(i, e));
+    const messages = [...sampleMessages(3000, 8), bytesMessage()];
+    let total = 0;
+    for (const m of messages) {
+      const lazy = readMessageLazily(encodeMessage(m));
+      expect(lazy).toBeInstanceOf(LazyMessage);
+      const got: number[] = [];
+      index.match(lazy, (items) => got.push(...items));
+      const want = brute.flatMap((p, i) => (p(m) ? [i] : []));
+      expect(got.sort((a, b) => a - b)).toEqual(want);
+      // Every compiled matcher alone agrees too (field tests, nil tests, patterns, relations).
+      expect(brute.flatMap((p, i) => (p(lazy) ? [i] : []))).toEqual(want);
+      total += want.length;
+    }
+    expect(total).toBeGreaterThan(3000);
   });
 
   it('indexes required equalities and evaluates few matchers per message', () => {

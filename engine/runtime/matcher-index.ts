@@ -17,7 +17,7 @@
  * under that key runs in full.
  */
 import type { HeaderName } from '../message/fields';
-import { readField } from '../message/fields';
+import { readMessageField } from '../message/lazy-message';
 import type { FieldValue, Message } from '../message/message';
 // The parsed form tells which equalities a matcher requires.
 import { compileMatcher, parseMatcher, type MatcherNode } from '../matcher';
@@ -172,7 +172,7 @@ function requiredEqualities(node: MatcherNode, out: Equality[]): void {
   if (target.kind === 'field') {
     const { name, fi, ai } = target;
     const key = `Fields[${name}][${fi}][${ai}]`;
-    const read: Reader = fi === 0 && ai === 0 ? (m) => firstValue(m, name) : (m) => readField(m, name, fi, ai);
+    const read: Reader = (m) => readMessageField(m, name, fi, ai);
     out.push({ key, read, literal, rank: FIELD_RANK });
     return;
   }
@@ -195,12 +195,4 @@ function bestEquality<T>(node: MatcherNode, existing: Map<string, KeyBucket<T>>)
     }
   }
   return best;
-}
-
-function firstValue(m: Message, name: string): FieldValue | undefined {
-  const fields = m.fields;
-  for (let i = 0, n = fields.length; i < n; i++) {
-    if (fields[i].name === name) return fields[i].value[0];
-  }
-  return undefined;
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleMessages } from '../inputs/sample-messages';
+import { LazyMessage, readMessageLazily } from '../message/lazy-message';
 import { ValueType, type Field, type Message } from '../message/message';
+import { encodeMessage } from '../message/protobuf';
 import { encodeColumns, type ColumnBatch, type LearnedKey } from './columns';
 import { columnKey, parseReadName, readValue } from './read-message';
 
@@ -70,6 +72,17 @@ describe('encodeColumns', () => {
       const expected = messages.map((m) => readValue(m, k.target));
       expect(cols.get(k.key), k.key).toEqual(expected);
     }
+  });
+
+  it('sends the same columns for messages read in place (LazyMessage) as for decoded ones', () => {
+    const messages = [...sampleMessages(500, 5), msg([f('x', ValueType.DOUBLE, -0)]), msg([f('x', ValueType.INTEGER, 2n ** 62n)])];
+    const lazy = messages.map((m) => readMessageLazily(encodeMessage(m)));
+    expect(lazy.every((m) => m instanceof LazyMessage)).toBe(true);
+    const keys = ['Type', 'Timestamp', 'Uuid', 'Fields[docType]', 'Fields[size]', 'Fields[x]', 'Fields[hasCrashEnvironment]'].map((k) =>
+      key(k),
+    );
+    keys.push(key('Fields[eventCategories]', 0, 1));
+    expect(encodeColumns(lazy, keys, 64 * 1024 * 1024)).toEqual(encodeColumns(messages, keys, 64 * 1024 * 1024));
   });
 
   it('keeps mixed types, -0, NaN and infinities apart', () => {

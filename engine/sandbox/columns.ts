@@ -21,6 +21,7 @@
  * are never sent as columns (each read must return a fresh Uint8Array), so
  * such keys stay on the host callback.
  */
+import { readMessageField } from '../message/lazy-message';
 import type { Message } from '../message/message';
 import { readValue, type ReadTarget, type ReadValue } from './read-message';
 
@@ -221,18 +222,12 @@ export function encodeColumns(
 
 /** A reader specialised to the target, for the per-message loop. */
 function valueReader(target: ReadTarget): (m: Message) => ReadValue {
-  if (target.kind !== 'field' || target.fi !== 0 || target.ai !== 0) return (m) => readValue(m, target);
-  const name = target.name;
+  if (target.kind !== 'field') return (m) => readValue(m, target);
+  const { name, fi, ai } = target;
   return (m) => {
-    const fields = m.fields;
-    for (let i = 0, len = fields.length; i < len; i++) {
-      const f = fields[i];
-      if (f.name === name) {
-        const v = f.value[0];
-        return typeof v === 'bigint' ? Number(v) : v;
-      }
-    }
-    return undefined;
+    // readValue's field case without its copy of BYTES values: those never become columns.
+    const v = readMessageField(m, name, fi, ai);
+    return typeof v === 'bigint' ? Number(v) : v;
   };
 }
 

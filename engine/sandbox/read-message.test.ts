@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frameMessage } from '../message/framing';
+import { LazyMessage, readMessageLazily } from '../message/lazy-message';
 import { ValueType, type Message } from '../message/message';
 import { decodeMessage, encodeMessage } from '../message/protobuf';
 import { columnKey, parseReadName, readValue } from './read-message';
@@ -93,6 +94,29 @@ describe('readValue', () => {
     expect(decodeMessage(raw).payload).toBe('hello');
     expect(read('framed')).toEqual(frameMessage(raw));
     expect(read('size')).toBe(raw.length);
+  });
+});
+
+describe('readValue on a message read in place (LazyMessage)', () => {
+  it('reads every name exactly as on the decoded message', () => {
+    const lazy = readMessageLazily(encodeMessage(message));
+    expect(lazy).toBeInstanceOf(LazyMessage);
+    const names: [string, number?, number?][] = [
+      ['Uuid'], ['Timestamp'], ['Type'], ['Logger'], ['Severity'], ['Payload'], ['EnvVersion'], ['Pid'], ['Hostname'],
+      ['raw'], ['framed'], ['size'], ['Fields[docType]'], ['Fields[tags]', 0, 2], ['Fields[tags]', 1, 0], ['Fields[tags]', 2],
+      ['Fields[tags]', 0, 3], ['Fields[missing]'], ['Fields[ok]'], ['Fields[odd]name]'], ['Fields[big]'], ['Fields[blob]'],
+    ];
+    for (const [name, fi, ai] of names) {
+      const target = parseReadName(name, fi, ai);
+      const got = readValue(lazy, target);
+      const want = readValue(message, target);
+      if (want instanceof Uint8Array) expect(got, name).toEqual(want);
+      else expect(Object.is(got, want), `${name}: ${String(got)} vs ${String(want)}`).toBe(true);
+    }
+    // BYTES stay a fresh copy each read.
+    const a = readValue(lazy, parseReadName('Fields[blob]', undefined, undefined)) as Uint8Array;
+    a[0] = 99;
+    expect(readValue(lazy, parseReadName('Fields[blob]', undefined, undefined))).toEqual(new Uint8Array([1, 2, 3]));
   });
 });
 

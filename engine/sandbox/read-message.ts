@@ -3,7 +3,8 @@
  * value it reads from a Message. The VM-side read_message serves learned
  * names from columns (columns.ts) and asks here for everything else.
  */
-import { HEADER_NAMES, readField, readHeader, type HeaderName } from '../message/fields';
+import { HEADER_NAMES, readHeader, type HeaderName } from '../message/fields';
+import { readMessageField } from '../message/lazy-message';
 import { frameMessage } from '../message/framing';
 import type { Message } from '../message/message';
 import { encodeMessage, encodedSize } from '../message/protobuf';
@@ -81,7 +82,7 @@ export function readValue(m: Message, target: ReadTarget): ReadValue {
     case 'header':
       return readHeader(m, target.name);
     case 'field': {
-      const v = readField(m, target.name, target.fi, target.ai);
+      const v = readMessageField(m, target.name, target.fi, target.ai);
       if (typeof v === 'bigint') return Number(v);
       if (v instanceof Uint8Array) return v.slice();
       return v;
