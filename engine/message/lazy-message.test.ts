@@ -14,8 +14,8 @@ const TS = hex('10 01');
 /** A field entry (tag 10) around `body`. */
 const field = (...parts: Uint8Array[]) => {
   const body = concatBytes(...parts);
-  if (body.length > 127) throw new Error('test fields stay under 128 bytes');
-  return concatBytes(Uint8Array.of(0x52, body.length), body);
+  const len = body.length < 0x80 ? Uint8Array.of(body.length) : Uint8Array.of((body.length & 0x7f) | 0x80, body.length >> 7);
+  return concatBytes(Uint8Array.of(0x52), len, body);
 };
 const str = (key: number, s: string | Uint8Array) => {
   const b = typeof s === 'string' ? text(s) : s;
@@ -113,6 +113,8 @@ describe('readMessageLazily agrees with decodeMessage', () => {
       field(str(0x0a, 'b'), hex('10 04 40 02 42 02 00 05')),
       field(str(0x0a, 'r'), str(0x1a, 'ms'), str(0x1a, 'count'), str(0x0a, 'renamed'), str(0x22, 'v')),
       field(str(0x0a, 'e'), hex('10 01')), // BYTES, no values
+      field(str(0x0a, 'v'), hex('10 82 00 30 90 4e')), // value_type INTEGER in two bytes, 10000
+      field(hex('0a 81 01'), text('x'.repeat(129)), str(0x22, 'long')), // a name of 129 bytes: two-byte length
       str(0x1a, 'second type'),
       hex('28 ff ff ff ff ff ff ff ff ff 01'), // Severity -1
       hex('40 80 80 80 80 80 80 80 80 80 01'), // Pid INT64_MIN
@@ -125,6 +127,7 @@ describe('readMessageLazily agrees with decodeMessage', () => {
     expect(readMessageField(m, 'i', 0, 3)).toBe(2);
     expect(readMessageField(m, 'n', 1)).toBe('second n');
     expect(readMessageField(m, 'renamed')).toBe('v');
+    expect(readMessageField(m, 'v')).toBe(10000);
   });
 
   it('on field names and values beyond ASCII, and INTEGERs beyond 2^53', () => {

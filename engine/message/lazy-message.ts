@@ -196,82 +196,167 @@ let pos = 0;
 let lo = 0;
 let hi = 0;
 
-/** The record as a LazyMessage, or undefined when decodeMessage must decide. */
+/**
+ * The record as a LazyMessage, or undefined when decodeMessage must decide.
+ *
+ * Strings must be valid UTF-8. Checking each string on its own costs a loop
+ * per string; instead the scan checks runs: every byte from one binary item
+ * (Uuid, a varint of several bytes, a double, BYTES, a long length) to the
+ * next is a key, a one-byte length or varint, or string text, all below 0x80
+ * when the strings are ASCII, so one word-at-a-time test per run proves them
+ * valid. A run with a byte of 0x80 or more (text beyond ASCII, or an unusual
+ * encoding) sends the record through the scan again, checking each string.
+ */
 function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
   if (arenaUsed + HEADER_INTS + ((end - start) >> 2) * FIELD_INTS > arena.length) {
     arena = new Int32Array(ARENA_INTS);
     arenaUsed = 0;
   }
-  const a = arena;
-  const at = arenaUsed;
-  for (let k = 0; k < HEADER_INTS; k++) a[at + k] = -1;
-  let w = at + HEADER_INTS;
   buf = bytes;
-  pos = start;
+  if (bytes.buffer !== wordsOf) {
+    wordsOf = bytes.buffer;
+    words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
+  }
   try {
-    while (pos < end) {
-      // Keys of one byte: every tag decodeMessage knows. Anything else, or a
-      // known tag with the wrong wire type, is left to decodeMessage.
-      switch (bytes[pos++]) {
-        case 0x0a: {
-          if (readLength(end) !== 16) return undefined;
-          a[at + H_UUID] = pos;
-          pos += 16;
-          break;
-        }
-        case 0x10:
-          a[at + H_TIMESTAMP] = pos;
-          if (!readVarint(end)) return undefined;
-          break;
-        case 0x1a:
-          if (!stringHeader(a, at + H_TYPE, end)) return undefined;
-          break;
-        case 0x22:
-          if (!stringHeader(a, at + H_LOGGER, end)) return undefined;
-          break;
-        case 0x28:
-          a[at + H_SEVERITY] = pos;
-          if (!readVarint(end)) return undefined;
-          break;
-        case 0x32:
-          if (!stringHeader(a, at + H_PAYLOAD, end)) return undefined;
-          break;
-        case 0x3a:
-          if (!stringHeader(a, at + H_ENV_VERSION, end)) return undefined;
-          break;
-        case 0x40:
-          a[at + H_PID] = pos;
-          if (!readVarint(end)) return undefined;
-          break;
-        case 0x4a:
-          if (!stringHeader(a, at + H_HOSTNAME, end)) return undefined;
-          break;
-        case 0x52: {
-          const len = readLength(end);
-          if (len < 0 || !scanField(a, w, pos + len)) return undefined;
-          w += FIELD_INTS;
-          break;
-        }
-        default:
-          return undefined;
-      }
+    checkEach = false;
+    let m = scanRecord(bytes, start, end);
+    if (m === undefined && runFailed) {
+      checkEach = true;
+      m = scanRecord(bytes, start, end);
     }
-    if (a[at + H_UUID] < 0 || a[at + H_TIMESTAMP] < 0) return undefined;
+    return m;
   } finally {
     buf = EMPTY; // do not keep the caller's buffer alive
   }
+}
+
+// Whether each string is checked on its own (the second pass), and whether a
+// run check failed in the first.
+let checkEach = false;
+let runFailed = false;
+// Where the bytes not yet checked begin (first pass).
+let runFrom = 0;
+// The words of the buffer being scanned, for the run check.
+let words = new Int32Array(0);
+let wordsOf: ArrayBufferLike | undefined;
+
+function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
+  const a = arena;
+  const at = arenaUsed;
+  a.fill(-1, at, at + HEADER_INTS);
+  let w = at + HEADER_INTS;
+  pos = start;
+  runFrom = start;
+  runFailed = false;
+  while (pos < end) {
+    // Keys of one byte: every tag decodeMessage knows. Anything else, or a
+    // known tag with the wrong wire type, is left to decodeMessage.
+    switch (bytes[pos++]) {
+      case 0x0a: {
+        if (readLength(end) !== 16) return undefined;
+        a[at + H_UUID] = pos;
+        pos += 16;
+        if (!checkEach && !skipRun(pos - 16)) return undefined;
+        break;
+      }
+      case 0x10:
+        a[at + H_TIMESTAMP] = pos;
+        if (!varintItem(end)) return undefined;
+        break;
+      case 0x1a:
+        if (!stringHeader(a, at + H_TYPE, end)) return undefined;
+        break;
+      case 0x22:
+        if (!stringHeader(a, at + H_LOGGER, end)) return undefined;
+        break;
+      case 0x28:
+        a[at + H_SEVERITY] = pos;
+        if (!varintItem(end)) return undefined;
+        break;
+      case 0x32:
+        if (!stringHeader(a, at + H_PAYLOAD, end)) return undefined;
+        break;
+      case 0x3a:
+        if (!stringHeader(a, at + H_ENV_VERSION, end)) return undefined;
+        break;
+      case 0x40:
+        a[at + H_PID] = pos;
+        if (!varintItem(end)) return undefined;
+        break;
+      case 0x4a:
+        if (!stringHeader(a, at + H_HOSTNAME, end)) return undefined;
+        break;
+      case 0x52: {
+        let len = pos < end ? bytes[pos] : 0x80;
+        if (len < 0x80 && len < end - pos) pos++;
+        else len = lengthItem(end);
+        if (len < 0 || !scanField(a, w, pos + len)) return undefined;
+        w += FIELD_INTS;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  if (!checkEach && !skipRun(end)) return undefined;
+  if (a[at + H_UUID] < 0 || a[at + H_TIMESTAMP] < 0) return undefined;
   arenaUsed = w;
   return new LazyMessage(bytes, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
 }
 
-/** A string header at pos: note where its text lies (the last one wins, as in decodeMessage). */
-function stringHeader(a: Int32Array, slot: number, end: number): boolean {
+/**
+ * First pass: check the run up to `itemStart` and start the next run at pos
+ * (the binary item in between is not text). False when the run is not ASCII.
+ */
+function skipRun(itemStart: number): boolean {
+  if (!asciiRun(runFrom, itemStart)) {
+    runFailed = true;
+    return false;
+  }
+  runFrom = pos;
+  return true;
+}
+
+/**
+ * Step over a varint value (its value is read when asked for): at most 10
+ * bytes, the last below 0x80, as decodeMessage reads them. One of several
+ * bytes is a binary item.
+ */
+function varintItem(end: number): boolean {
+  const b = buf;
+  const at = pos;
+  const stop = at + 10 < end ? at + 10 : end;
+  let p = at;
+  while (p < stop && b[p] >= 0x80) p++;
+  if (p === stop) return false; // truncated, or longer than 10 bytes
+  pos = p + 1;
+  return checkEach || p === at || skipRun(at);
+}
+
+/** A length; one of several bytes is a binary item. -1 when malformed. */
+function lengthItem(end: number): number {
+  const at = pos;
   const len = readLength(end);
-  if (len < 0 || !isUtf8(pos, len)) return false;
-  a[slot] = pos;
-  a[slot + 1] = len;
+  if (len < 0 || checkEach || pos - at === 1) return len;
+  return skipRun(at) ? len : -1;
+}
+
+/** String text of `len` bytes at pos: checked now (second pass) or as part of its run. */
+function stringItem(len: number): boolean {
+  if (len < 0) return false;
+  if (checkEach && !isUtf8(pos, len)) return false;
   pos += len;
   return true;
+}
+
+/** A string header at pos: note where its text lies (the last one wins, as in decodeMessage). */
+function stringHeader(a: Int32Array, slot: number, end: number): boolean {
+  let len = pos < end ? buf[pos] : 0x80;
+  if (len < 0x80 && len < end - pos) pos++;
+  else len = lengthItem(end);
+  a[slot] = pos;
+  a[slot + 1] = len;
+  return stringItem(len);
 }
 
 /** One field's body [pos, end): checked as decodeMessage checks it, noted at a[w]. */
@@ -282,66 +367,92 @@ function scanField(a: Int32Array, w: number, end: number): boolean {
   let nameLen = 0;
   let valueType = -1;
   let valueTag = 0;
-  while (pos < end) {
-    const key = b[pos++];
+  // The common entries (a name, a string, a small varint) are read here with
+  // a local cursor; the rest go through the general readers (which use pos).
+  let p = pos;
+  while (p < end) {
+    const key = b[p++];
     const tag = key >>> 3;
     if (tag >= 4 && tag <= 8) {
       if (valueTag !== 0 && valueTag !== tag) return false;
       valueTag = tag;
     }
-    switch (key) {
-      case 0x0a: {
-        const len = readLength(end);
-        if (len < 0 || !isUtf8(pos, len)) return false;
-        nameAt = pos;
-        nameLen = len;
-        pos += len;
-        break;
+    if (key === 0x0a || key === 0x22 || key === 0x1a) {
+      // name, STRING value, representation: text
+      let len = p < end ? b[p] : 0x80;
+      if (len < 0x80 && len < end - p) p++;
+      else {
+        pos = p;
+        len = lengthItem(end);
+        if (len < 0) return false;
+        p = pos;
       }
-      case 0x10:
+      if (checkEach && !isUtf8(p, len)) return false;
+      if (key === 0x0a) {
+        nameAt = p;
+        nameLen = len;
+      }
+      p += len;
+      continue;
+    }
+    if ((key === 0x10 || key === 0x30 || key === 0x40) && p < end && b[p] < 0x80) {
+      // value_type, one INTEGER or BOOL: a one-byte varint
+      if (key === 0x10) {
+        valueType = b[p];
+        if (valueType > 4) return false;
+      }
+      p++;
+      continue;
+    }
+    pos = p;
+    switch (key) {
+      case 0x10: {
+        // value_type in several bytes (an unusual but valid encoding)
+        const at = pos;
         if (!readVarint(end) || hi !== 0 || lo > 4) return false;
         valueType = lo;
-        break;
-      case 0x1a: // representation
-      case 0x22: {
-        // a STRING value
-        const len = readLength(end);
-        if (len < 0 || !isUtf8(pos, len)) return false;
-        pos += len;
+        if (!checkEach && !skipRun(at)) return false;
         break;
       }
       case 0x2a: {
-        const len = readLength(end);
+        const len = lengthItem(end);
         if (len < 0) return false;
         pos += len;
+        if (!checkEach && !skipRun(pos - len)) return false;
         break;
       }
       case 0x30:
       case 0x40:
-        if (!readVarint(end)) return false;
+        if (!varintItem(end)) return false;
         break;
       case 0x32:
       case 0x42: {
-        const len = readLength(end);
+        const len = lengthItem(end);
         if (len < 0) return false;
+        const from = pos;
         const stop = pos + len;
         while (pos < stop) if (!readVarint(stop)) return false;
+        if (!checkEach && !skipRun(from)) return false;
         break;
       }
       case 0x39:
         if (pos + 8 > end) return false;
         pos += 8;
+        if (!checkEach && !skipRun(pos - 8)) return false;
         break;
       case 0x3a: {
-        const len = readLength(end);
+        const len = lengthItem(end);
         if (len < 0 || len % 8 !== 0) return false;
         pos += len;
+        if (!checkEach && !skipRun(pos - len)) return false;
         break;
       }
       default:
         return false;
     }
+    p = pos;
   }
+  pos = p;
   if (nameAt < 0) return false;
   const type = valueType === -1 ? T_STRING : valueType;
   if (valueTag !== 0 && TAG_TYPE[valueTag] !== type) return false;
@@ -350,6 +461,24 @@ function scanField(a: Int32Array, w: number, end: number): boolean {
   a[w + F_BODY] = body;
   a[w + F_END] = end;
   return true;
+}
+
+/** Whether every byte of buf[from, to) is below 0x80, tested a word at a time where it can. */
+function asciiRun(from: number, to: number): boolean {
+  const b = buf;
+  let any = 0;
+  let i = from;
+  if (to - i >= 16) {
+    const off = b.byteOffset;
+    while (((off + i) & 3) !== 0) any |= b[i++];
+    const w = words;
+    const stop = (off + to) >> 2;
+    let k = (off + i) >> 2;
+    for (; k < stop; k++) any |= w[k];
+    i = (stop << 2) - off;
+  }
+  for (; i < to; i++) any |= b[i];
+  return (any & 0x80808080) === 0;
 }
 
 /** A length-delimited entry's length, -1 when it is malformed or runs past `end`. */
