@@ -237,7 +237,7 @@ let runFailed = false;
 // Where the bytes not yet checked begin (first pass).
 let runFrom = 0;
 // The words of the buffer being scanned, for the run check.
-let words = new Int32Array(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let wordsOf: ArrayBufferLike | undefined;
 
 function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
