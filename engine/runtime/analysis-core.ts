@@ -18,6 +18,7 @@
  * on it. Hindsight's analysis plugins never see injected messages at all;
  * here other plugins do.
  */
+import { readMessageLazily } from '../message/lazy-message';
 import type { Message } from '../message/message';
 import { compileMatcher } from '../matcher';
 import { MatcherIndex } from './matcher-index';
@@ -149,6 +150,38 @@ export class AnalysisCore {
   remove(id: string, clean: boolean): { plugin: StoppedPlugin; effects: Effects } | undefined {
     if (!this.plugins.has(id)) return undefined;
     return this.stop(id, clean);
+  }
+
+  /**
+   * Run a batch of encoded records as the engine packs them: record i is
+   * data[ends[i - 1], ends[i]) (from 0 for the first), at offsets[i]. Each
+   * record is read in place (LazyMessage): the matcher and the plugins read a
+   * few values of each message, so decoding all of them up front was most of
+   * the work. A record that does not decode is skipped, as the stream skips
+   * undecodable records (the stream stores only messages that decode).
+   */
+  processRecords(
+    rangeStart: number,
+    rangeEnd: number,
+    offsets: ArrayLike<number>,
+    ends: ArrayLike<number>,
+    data: Uint8Array,
+  ): { progress: [string, number][]; effects: Effects } {
+    const n = offsets.length;
+    const messages: Message[] = [];
+    const kept: number[] = [];
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      const end = ends[i];
+      try {
+        messages.push(readMessageLazily(data, start, end));
+        kept.push(offsets[i]);
+      } catch {
+        // skipped, see above
+      }
+      start = end;
+    }
+    return this.processBatch(rangeStart, rangeEnd, kept, messages);
   }
 
   /**

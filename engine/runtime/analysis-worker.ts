@@ -5,8 +5,6 @@
  * worker-loader.mjs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readMessageLazily } from '../message/lazy-message';
-import type { Message } from '../message/message';
 import { AnalysisCore } from './analysis-core';
 import { emptyEffects, type BatchCommand, type WorkerCommand, type WorkerInit, type WorkerReply } from './worker-protocol';
 
@@ -98,24 +96,7 @@ function runBatch(cmd: BatchCommand): void {
     reply({ t: 'batch-done', seq: cmd.seq, rangeEnd: cmd.rangeEnd, progress: [], busyNs: 0, ...emptyEffects() });
     return;
   }
-  const n = cmd.offsets.length;
-  const messages: Message[] = [];
-  const offsets: number[] = [];
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const end = cmd.ends[i];
-    try {
-      // Read in place: the matcher and the plugins read a few values of each
-      // message, so decoding all of them up front was most of the work.
-      messages.push(readMessageLazily(cmd.data, start, end));
-      offsets.push(cmd.offsets[i]);
-    } catch {
-      // The stream stores only messages that encode and decode; a record that
-      // still fails here is skipped like the stream skips undecodable records.
-    }
-    start = end;
-  }
-  const r = core.processBatch(cmd.rangeStart, cmd.rangeEnd, offsets, messages);
+  const r = core.processRecords(cmd.rangeStart, cmd.rangeEnd, cmd.offsets, cmd.ends, cmd.data);
   reply({
     t: 'batch-done',
     seq: cmd.seq,
