@@ -213,6 +213,7 @@ function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | unde
     arenaUsed = 0;
   }
   buf = bytes;
+  byteOffset = bytes.byteOffset;
   if (bytes.buffer !== wordsOf) {
     wordsOf = bytes.buffer;
     words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
@@ -238,6 +239,7 @@ let runFailed = false;
 let runFrom = 0;
 // The words of the buffer being scanned, for the run check.
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+let byteOffset = 0; // buf.byteOffset: reading the property each time costs
 let wordsOf: ArrayBufferLike | undefined;
 
 function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
@@ -469,7 +471,7 @@ function asciiRun(from: number, to: number): boolean {
   let any = 0;
   let i = from;
   if (to - i >= 16) {
-    const off = b.byteOffset;
+    const off = byteOffset;
     while (((off + i) & 3) !== 0) any |= b[i++];
     const w = words;
     const stop = (off + to) >> 2;
@@ -651,13 +653,20 @@ function readDouble(p: number): number {
 const nameCache = new Map<string, Uint8Array>();
 const utf8Encoder = new TextEncoder();
 
+// The last name asked for: a column or a matcher reads the same one per message.
+let lastName = '';
+let lastNameBytes = new Uint8Array(0);
+
 function nameBytes(name: string): Uint8Array {
+  if (name === lastName) return lastNameBytes;
   let bytes = nameCache.get(name);
   if (bytes === undefined) {
     if (nameCache.size >= 1024) nameCache.clear();
     bytes = utf8Encoder.encode(name);
     nameCache.set(name, bytes);
   }
+  lastName = name;
+  lastNameBytes = bytes;
   return bytes;
 }
 
