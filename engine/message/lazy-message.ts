@@ -655,7 +655,7 @@ const utf8Encoder = new TextEncoder();
 
 // The last name asked for: a column or a matcher reads the same one per message.
 let lastName = '';
-let lastNameBytes = new Uint8Array(0);
+let lastNameBytes: Uint8Array = new Uint8Array(0);
 
 function nameBytes(name: string): Uint8Array {
   if (name === lastName) return lastNameBytes;
