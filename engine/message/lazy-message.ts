@@ -243,67 +243,187 @@ let byteOffset = 0; // buf.byteOffset: reading the property each time costs
 let wordsOf: ArrayBufferLike | undefined;
 
 function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
+  const b = bytes;
   const a = arena;
   const at = arenaUsed;
-  a.fill(-1, at, at + HEADER_INTS);
+  for (let k = at; k < at + HEADER_INTS; k++) a[k] = -1;
   let w = at + HEADER_INTS;
-  pos = start;
   runFrom = start;
   runFailed = false;
-  while (pos < end) {
+  // The cursor is local here (the hot loop); the helpers for rarer entries
+  // take it through `pos`.
+  let p = start;
+  while (p < end) {
     // Keys of one byte: every tag decodeMessage knows. Anything else, or a
     // known tag with the wrong wire type, is left to decodeMessage.
-    switch (bytes[pos++]) {
-      case 0x0a: {
-        if (readLength(end) !== 16) return undefined;
-        a[at + H_UUID] = pos;
-        pos += 16;
-        if (!checkEach && !skipRun(pos - 16)) return undefined;
-        break;
+    const key = b[p++];
+    let slot = -1;
+    switch (key) {
+      case 0x52: {
+        // A field: its entries are read right here.
+        let len = p < end ? b[p] : 0x80;
+        if (len < 0x80 && len < end - p) p++;
+        else {
+          pos = p;
+          len = lengthItem(end);
+          if (len < 0) return undefined;
+          p = pos;
+        }
+        const fieldEnd = p + len;
+        const body = p;
+        let nameAt = -1;
+        let nameLen = 0;
+        let valueType = -1;
+        let valueTag = 0;
+        while (p < fieldEnd) {
+          const fkey = b[p++];
+          const tag = fkey >>> 3;
+          if (tag >= 4 && tag <= 8) {
+            if (valueTag !== 0 && valueTag !== tag) return undefined;
+            valueTag = tag;
+          }
+          if (fkey === 0x0a || fkey === 0x22 || fkey === 0x1a) {
+            // name, STRING value, representation: text
+            let tlen = p < fieldEnd ? b[p] : 0x80;
+            if (tlen < 0x80 && tlen < fieldEnd - p) p++;
+            else {
+              pos = p;
+              tlen = lengthItem(fieldEnd);
+              if (tlen < 0) return undefined;
+              p = pos;
+            }
+            if (checkEach && !isUtf8(p, tlen)) return undefined;
+            if (fkey === 0x0a) {
+              nameAt = p;
+              nameLen = tlen;
+            }
+            p += tlen;
+            continue;
+          }
+          if ((fkey === 0x10 || fkey === 0x30 || fkey === 0x40) && p < fieldEnd && b[p] < 0x80) {
+            // value_type, one INTEGER or BOOL: a one-byte varint
+            if (fkey === 0x10) {
+              valueType = b[p];
+              if (valueType > 4) return undefined;
+            }
+            p++;
+            continue;
+          }
+          pos = p;
+          if (fkey === 0x10) {
+            // value_type in several bytes (an unusual but valid encoding)
+            if (!readVarint(fieldEnd) || hi !== 0 || lo > 4) return undefined;
+            valueType = lo;
+            if (!checkEach && !skipRun(p)) return undefined;
+          } else if (!otherValue(fkey, fieldEnd)) return undefined;
+          p = pos;
+        }
+        if (nameAt < 0) return undefined;
+        const type = valueType === -1 ? T_STRING : valueType;
+        if (valueTag !== 0 && TAG_TYPE[valueTag] !== type) return undefined;
+        a[w + F_NAME_AT] = nameAt;
+        a[w + F_NAME_LEN] = nameLen;
+        a[w + F_BODY] = body;
+        a[w + F_END] = fieldEnd;
+        w += FIELD_INTS;
+        continue;
       }
-      case 0x10:
-        a[at + H_TIMESTAMP] = pos;
-        if (!varintItem(end)) return undefined;
-        break;
       case 0x1a:
-        if (!stringHeader(a, at + H_TYPE, end)) return undefined;
+        slot = H_TYPE;
         break;
       case 0x22:
-        if (!stringHeader(a, at + H_LOGGER, end)) return undefined;
-        break;
-      case 0x28:
-        a[at + H_SEVERITY] = pos;
-        if (!varintItem(end)) return undefined;
+        slot = H_LOGGER;
         break;
       case 0x32:
-        if (!stringHeader(a, at + H_PAYLOAD, end)) return undefined;
+        slot = H_PAYLOAD;
         break;
       case 0x3a:
-        if (!stringHeader(a, at + H_ENV_VERSION, end)) return undefined;
-        break;
-      case 0x40:
-        a[at + H_PID] = pos;
-        if (!varintItem(end)) return undefined;
+        slot = H_ENV_VERSION;
         break;
       case 0x4a:
-        if (!stringHeader(a, at + H_HOSTNAME, end)) return undefined;
+        slot = H_HOSTNAME;
         break;
-      case 0x52: {
-        let len = pos < end ? bytes[pos] : 0x80;
-        if (len < 0x80 && len < end - pos) pos++;
-        else len = lengthItem(end);
-        if (len < 0 || !scanField(a, w, pos + len)) return undefined;
-        w += FIELD_INTS;
-        break;
+      case 0x0a: {
+        pos = p;
+        if (readLength(end) !== 16) return undefined;
+        p = pos;
+        a[at + H_UUID] = p;
+        p += 16;
+        if (!checkEach && !asciiRun(runFrom, p - 16)) return failRun();
+        runFrom = p;
+        continue;
+      }
+      case 0x10:
+      case 0x28:
+      case 0x40: {
+        a[at + (key === 0x10 ? H_TIMESTAMP : key === 0x28 ? H_SEVERITY : H_PID)] = p;
+        pos = p;
+        if (!varintItem(end)) return undefined;
+        p = pos;
+        continue;
       }
       default:
         return undefined;
     }
+    // A string header: note where its text lies (the last one wins, as in decodeMessage).
+    let len = p < end ? b[p] : 0x80;
+    if (len < 0x80 && len < end - p) p++;
+    else {
+      pos = p;
+      len = lengthItem(end);
+      if (len < 0) return undefined;
+      p = pos;
+    }
+    if (checkEach && !isUtf8(p, len)) return undefined;
+    a[at + slot] = p;
+    a[at + slot + 1] = len;
+    p += len;
   }
-  if (!checkEach && !skipRun(end)) return undefined;
+  if (!checkEach && !asciiRun(runFrom, end)) return failRun();
   if (a[at + H_UUID] < 0 || a[at + H_TIMESTAMP] < 0) return undefined;
   arenaUsed = w;
   return new LazyMessage(bytes, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
+}
+
+function failRun(): undefined {
+  runFailed = true;
+  return undefined;
+}
+
+/** A field entry other than text or a one-byte varint, at pos (after its key): BYTES, numbers, packed values. */
+function otherValue(key: number, end: number): boolean {
+  switch (key) {
+    case 0x2a: {
+      const len = lengthItem(end);
+      if (len < 0) return false;
+      pos += len;
+      return checkEach || skipRun(pos - len);
+    }
+    case 0x30:
+    case 0x40:
+      return varintItem(end);
+    case 0x32:
+    case 0x42: {
+      const len = lengthItem(end);
+      if (len < 0) return false;
+      const from = pos;
+      const stop = pos + len;
+      while (pos < stop) if (!readVarint(stop)) return false;
+      return checkEach || skipRun(from);
+    }
+    case 0x39:
+      if (pos + 8 > end) return false;
+      pos += 8;
+      return checkEach || skipRun(pos - 8);
+    case 0x3a: {
+      const len = lengthItem(end);
+      if (len < 0 || len % 8 !== 0) return false;
+      pos += len;
+      return checkEach || skipRun(pos - len);
+    }
+    default:
+      return false;
+  }
 }
 
 /**
@@ -341,128 +461,6 @@ function lengthItem(end: number): number {
   const len = readLength(end);
   if (len < 0 || checkEach || pos - at === 1) return len;
   return skipRun(at) ? len : -1;
-}
-
-/** String text of `len` bytes at pos: checked now (second pass) or as part of its run. */
-function stringItem(len: number): boolean {
-  if (len < 0) return false;
-  if (checkEach && !isUtf8(pos, len)) return false;
-  pos += len;
-  return true;
-}
-
-/** A string header at pos: note where its text lies (the last one wins, as in decodeMessage). */
-function stringHeader(a: Int32Array, slot: number, end: number): boolean {
-  let len = pos < end ? buf[pos] : 0x80;
-  if (len < 0x80 && len < end - pos) pos++;
-  else len = lengthItem(end);
-  a[slot] = pos;
-  a[slot + 1] = len;
-  return stringItem(len);
-}
-
-/** One field's body [pos, end): checked as decodeMessage checks it, noted at a[w]. */
-function scanField(a: Int32Array, w: number, end: number): boolean {
-  const b = buf;
-  const body = pos;
-  let nameAt = -1;
-  let nameLen = 0;
-  let valueType = -1;
-  let valueTag = 0;
-  // The common entries (a name, a string, a small varint) are read here with
-  // a local cursor; the rest go through the general readers (which use pos).
-  let p = pos;
-  while (p < end) {
-    const key = b[p++];
-    const tag = key >>> 3;
-    if (tag >= 4 && tag <= 8) {
-      if (valueTag !== 0 && valueTag !== tag) return false;
-      valueTag = tag;
-    }
-    if (key === 0x0a || key === 0x22 || key === 0x1a) {
-      // name, STRING value, representation: text
-      let len = p < end ? b[p] : 0x80;
-      if (len < 0x80 && len < end - p) p++;
-      else {
-        pos = p;
-        len = lengthItem(end);
-        if (len < 0) return false;
-        p = pos;
-      }
-      if (checkEach && !isUtf8(p, len)) return false;
-      if (key === 0x0a) {
-        nameAt = p;
-        nameLen = len;
-      }
-      p += len;
-      continue;
-    }
-    if ((key === 0x10 || key === 0x30 || key === 0x40) && p < end && b[p] < 0x80) {
-      // value_type, one INTEGER or BOOL: a one-byte varint
-      if (key === 0x10) {
-        valueType = b[p];
-        if (valueType > 4) return false;
-      }
-      p++;
-      continue;
-    }
-    pos = p;
-    switch (key) {
-      case 0x10: {
-        // value_type in several bytes (an unusual but valid encoding)
-        const at = pos;
-        if (!readVarint(end) || hi !== 0 || lo > 4) return false;
-        valueType = lo;
-        if (!checkEach && !skipRun(at)) return false;
-        break;
-      }
-      case 0x2a: {
-        const len = lengthItem(end);
-        if (len < 0) return false;
-        pos += len;
-        if (!checkEach && !skipRun(pos - len)) return false;
-        break;
-      }
-      case 0x30:
-      case 0x40:
-        if (!varintItem(end)) return false;
-        break;
-      case 0x32:
-      case 0x42: {
-        const len = lengthItem(end);
-        if (len < 0) return false;
-        const from = pos;
-        const stop = pos + len;
-        while (pos < stop) if (!readVarint(stop)) return false;
-        if (!checkEach && !skipRun(from)) return false;
-        break;
-      }
-      case 0x39:
-        if (pos + 8 > end) return false;
-        pos += 8;
-        if (!checkEach && !skipRun(pos - 8)) return false;
-        break;
-      case 0x3a: {
-        const len = lengthItem(end);
-        if (len < 0 || len % 8 !== 0) return false;
-        pos += len;
-        if (!checkEach && !skipRun(pos - len)) return false;
-        break;
-      }
-      default:
-        return false;
-    }
-    p = pos;
-  }
-  pos = p;
-  if (nameAt < 0) return false;
-  const type = valueType === -1 ? T_STRING : valueType;
-  if (valueTag !== 0 && TAG_TYPE[valueTag] !== type) return false;
-  a[w + F_NAME_AT] = nameAt;
-  a[w + F_NAME_LEN] = nameLen;
-  a[w + F_BODY] = body;
-  a[w + F_END] = end;
-  return true;
 }
 
 /** Whether every byte of buf[from, to) is below 0x80, tested a word at a time where it can. */
