@@ -80,7 +80,12 @@ export function readMessageField(m: Message, name: string, fi = 0, ai = 0): Fiel
 
 export class LazyMessage implements Message {
   private uuidCopy: Uint8Array | undefined = undefined;
-  private payloadText: string | undefined = undefined;
+  // String headers once read (null: not yet): the matcher index reads a key
+  // header, then the matcher it selects reads it again.
+  private typeText: string | undefined | null = null;
+  private loggerText: string | undefined | null = null;
+  private hostnameText: string | undefined | null = null;
+  private payloadText: string | undefined | null = null;
   private decoded: Message | undefined = undefined;
 
   /** Made by readMessageLazily only: `at` is where the scan wrote this record's positions in `arena`. */
@@ -107,11 +112,13 @@ export class LazyMessage implements Message {
   }
 
   get type(): string | undefined {
-    return this.header(H_TYPE);
+    if (this.typeText === null) this.typeText = this.header(H_TYPE);
+    return this.typeText;
   }
 
   get logger(): string | undefined {
-    return this.header(H_LOGGER);
+    if (this.loggerText === null) this.loggerText = this.header(H_LOGGER);
+    return this.loggerText;
   }
 
   get severity(): number | undefined {
@@ -119,8 +126,7 @@ export class LazyMessage implements Message {
   }
 
   get payload(): string | undefined {
-    // Payloads are long (not in the string cache) and a matcher may read one per plugin.
-    if (this.payloadText === undefined) this.payloadText = this.header(H_PAYLOAD);
+    if (this.payloadText === null) this.payloadText = this.header(H_PAYLOAD);
     return this.payloadText;
   }
 
@@ -133,7 +139,8 @@ export class LazyMessage implements Message {
   }
 
   get hostname(): string | undefined {
-    return this.header(H_HOSTNAME);
+    if (this.hostnameText === null) this.hostnameText = this.header(H_HOSTNAME);
+    return this.hostnameText;
   }
 
   /** Every field, decoded once (the whole record is decoded for it). */
