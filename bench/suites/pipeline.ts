@@ -1,6 +1,6 @@
 /**
  * The live pipeline end to end: durable ingest -> log -> analysis worker
- * (decode once per batch, matcher index, QuickJS sandbox) -> plugin output.
+ * (records read in place, matcher index, QuickJS sandbox) -> plugin output.
  *
  * - pipeline.count_by_doctype: one count-by-docType plugin (Type ==
  *   'telemetry'), one analysis worker; messages/s from the first ingest call

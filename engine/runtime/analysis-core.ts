@@ -3,8 +3,8 @@
  * the same in a worker, in testPlugin() and in unit tests: a set of plugins,
  * one MatcherIndex over their matchers, and per batch:
  *
- *   1. each message (decoded once) goes through the index, which runs only
- *      the matchers that can match it;
+ *   1. each message (read in place, see processRecords) goes through the
+ *      index, which runs only the matchers that can match it;
  *   2. each plugin then gets its matched messages in log order through one
  *      sandbox.processMessages() call.
  *
