@@ -21,6 +21,10 @@
 import { readField } from './fields';
 import { MAX_MESSAGE_SIZE, ValueType, type Field, type FieldValue, type Message } from './message';
 import { decodeMessage } from './protobuf';
+import { cachedAsciiString as importedCachedAsciiString, nodeBuffer, STRING_CACHE_MAX_LENGTH, utf8Decoder } from './string-cache';
+
+// A module-local copy: imported bindings can compile to getter calls on hot paths (see protobuf.ts).
+const cachedAsciiString = importedCachedAsciiString;
 
 // Per message, in the arena: the header positions (-1 when absent), then
 // FIELD_INTS per field. Keeping them out of the object keeps the object small.
@@ -550,8 +554,6 @@ function readVarintAt(bytes: Uint8Array, at: number): void {
   buf = EMPTY;
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** Whether buf[at, at + len) is valid UTF-8 (what decodeMessage's strings require). */
 function isUtf8(at: number, len: number): boolean {
   const b = buf;
@@ -675,55 +677,14 @@ function nameBytes(name: string): Uint8Array {
   return bytes;
 }
 
-// Short ASCII strings repeat from message to message (types, hosts, enum-like
-// values): a direct-mapped cache returns the same string without allocating,
-// and the same string object makes Map lookups and === on it cheap downstream.
-// A hit is confirmed byte by byte. Same scheme as protobuf.ts's decoder.
-const STRING_CACHE_SIZE = 2048;
-const STRING_CACHE_MAX_LENGTH = 32;
-const stringCache: string[] = new Array<string>(STRING_CACHE_SIZE).fill('');
-const stringCacheBytes = new Uint8Array(STRING_CACHE_SIZE * STRING_CACHE_MAX_LENGTH);
-const nodeBuffer = (
-  globalThis as {
-    Buffer?: {
-      prototype: {
-        latin1Slice(this: Uint8Array, start: number, end: number): string;
-        utf8Slice(this: Uint8Array, start: number, end: number): string;
-      };
-    };
-  }
-).Buffer;
-
 /** buf[start, start + len), known to be valid UTF-8, as a string. */
 function decodeString(start: number, len: number): string {
   if (len === 0) return '';
   const b = buf;
   const stop = start + len;
   if (len <= STRING_CACHE_MAX_LENGTH) {
-    const last = stop - 1;
-    const quarter = len >> 2;
-    let h = Math.imul(len ^ b[start], 0x01000193);
-    h = Math.imul(h ^ b[start + quarter], 0x01000193);
-    h = Math.imul(h ^ b[start + (len >> 1)], 0x01000193);
-    h = Math.imul(h ^ b[last - quarter], 0x01000193);
-    h = Math.imul(h ^ b[last], 0x01000193);
-    const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SIZE - 1);
-    const cached = stringCache[slot];
-    const at = slot * STRING_CACHE_MAX_LENGTH;
-    if (cached.length === len) {
-      const cb = stringCacheBytes;
-      let k = 0;
-      while (k < len && cb[at + k] === b[start + k]) k++;
-      if (k === len) return cached;
-    }
-    let i = start;
-    while (i < stop && b[i] < 0x80) i++;
-    if (i === stop) {
-      const s = nodeBuffer !== undefined ? nodeBuffer.prototype.latin1Slice.call(b, start, stop) : utf8Decoder.decode(b.subarray(start, stop));
-      stringCache[slot] = s;
-      for (let k = 0; k < len; k++) stringCacheBytes[at + k] = b[start + k];
-      return s;
-    }
+    const s = cachedAsciiString(b, start, stop);
+    if (s !== undefined) return s;
   }
   return nodeBuffer !== undefined ? nodeBuffer.prototype.utf8Slice.call(b, start, stop) : utf8Decoder.decode(b.subarray(start, stop));
 }

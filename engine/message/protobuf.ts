@@ -23,6 +23,7 @@ import {
   type FieldValue,
   type Message,
 } from './message';
+import { asciiSlice as importedAsciiSlice, cachedAsciiString as importedCachedAsciiString, nodeBuffer, STRING_CACHE_MAX_LENGTH, utf8Decoder } from './string-cache';
 
 const UUID_SIZE = 16;
 
@@ -40,20 +41,10 @@ const T_INTEGER: ValueType = ValueType.INTEGER;
 const T_DOUBLE: ValueType = ValueType.DOUBLE;
 const T_BOOL: ValueType = ValueType.BOOL;
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const cachedAsciiString = importedCachedAsciiString;
+const asciiSlice = importedAsciiSlice;
+
 const utf8Encoder = new TextEncoder();
-// Node's Buffer, when present: its latin1Slice works on any Uint8Array and is
-// the fastest bytes-to-string path for ASCII. Elsewhere TextDecoder does it all.
-const nodeBuffer = (
-  globalThis as {
-    Buffer?: {
-      prototype: {
-        latin1Slice(this: Uint8Array, start: number, end: number): string;
-        utf8Slice(this: Uint8Array, start: number, end: number): string;
-      };
-    };
-  }
-).Buffer;
 // utf8Slice replaces every invalid sequence with U+FFFD, as the WHATWG decoder
 // does: a result without one is exactly what the fatal TextDecoder returns.
 const utf8Slice = nodeBuffer?.prototype.utf8Slice;
@@ -471,48 +462,12 @@ function readStringField(end: number, wire: number, what: string, keyAt: number)
   return decodeUtf8(start, len, what);
 }
 
-// Short ASCII strings (field names, types, hosts, enum-like values) repeat from
-// message to message: a small direct-mapped cache returns the same string
-// without allocating. A hit is confirmed byte by byte.
-const STRING_CACHE_SIZE = 2048;
-const STRING_CACHE_MAX_LENGTH = 32;
-const stringCache: string[] = new Array<string>(STRING_CACHE_SIZE).fill('');
-// The bytes of each cached string, STRING_CACHE_MAX_LENGTH per slot: comparing
-// bytes with bytes is cheaper than with charCodeAt.
-const stringCacheBytes = new Uint8Array(STRING_CACHE_SIZE * STRING_CACHE_MAX_LENGTH);
-
 function decodeUtf8(start: number, len: number, what: string): string {
   if (len === 0) return '';
   const stop = start + len;
   if (len <= STRING_CACHE_MAX_LENGTH) {
-    // The slot comes from the length and five sampled bytes; the byte-by-byte
-    // comparison that confirms a hit also proves the bytes ASCII (cached
-    // strings are), so a hit reads each byte once.
-    const b = buf;
-    const last = stop - 1;
-    const quarter = len >> 2;
-    let h = Math.imul(len ^ b[start], 0x01000193);
-    h = Math.imul(h ^ b[start + quarter], 0x01000193);
-    h = Math.imul(h ^ b[start + (len >> 1)], 0x01000193);
-    h = Math.imul(h ^ b[last - quarter], 0x01000193);
-    h = Math.imul(h ^ b[last], 0x01000193);
-    const slot = (h ^ (h >>> 15)) & (STRING_CACHE_SIZE - 1);
-    const cached = stringCache[slot];
-    const at = slot * STRING_CACHE_MAX_LENGTH;
-    if (cached.length === len) {
-      const cb = stringCacheBytes;
-      let k = 0;
-      while (k < len && cb[at + k] === b[start + k]) k++;
-      if (k === len) return cached;
-    }
-    let i = start;
-    while (i < stop && b[i] < 0x80) i++;
-    if (i === stop) {
-      const s = asciiString(start, stop);
-      stringCache[slot] = s;
-      for (let k = 0; k < len; k++) stringCacheBytes[at + k] = b[start + k];
-      return s;
-    }
+    const s = cachedAsciiString(buf, start, stop);
+    if (s !== undefined) return s;
   } else if (utf8Slice !== undefined) {
     // One native call instead of an ASCII scan here; only a string holding
     // U+FFFD (invalid input, or a real U+FFFD) goes on to the fatal decoder.
@@ -521,19 +476,13 @@ function decodeUtf8(start: number, len: number, what: string): string {
   } else {
     let i = start;
     while (i < stop && buf[i] < 0x80) i++;
-    if (i === stop) return asciiString(start, stop);
+    if (i === stop) return asciiSlice(buf, start, stop);
   }
   try {
     return utf8Decoder.decode(buf.subarray(start, stop));
   } catch {
     fail(`invalid UTF-8 in the ${len} bytes at byte ${start}`, what);
   }
-}
-
-/** buf[start, stop) known to be ASCII, as a string. */
-function asciiString(start: number, stop: number): string {
-  if (nodeBuffer !== undefined) return nodeBuffer.prototype.latin1Slice.call(buf, start, stop);
-  return utf8Decoder.decode(buf.subarray(start, stop));
 }
 
 function expectWire(wire: number, expected: number, what: string, keyAt: number): void {
