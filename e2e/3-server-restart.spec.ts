@@ -6,53 +6,19 @@
  * would, starts it again on the same data directory, and checks the plugin
  * runs on from its preserved state and its output is still there.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { startServerProcess, stopServerProcess } from '../scripts/server-process';
 import { signIn } from './support/sign-in';
 
 const port = Number(process.env.FORESIGHT_E2E_PORT ?? 3100) + 7;
 const baseURL = `http://localhost:${port}`;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'foresight-e2e-restart-'));
 
-async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    detached: true, // its own process group, so stopping it stops everything it started
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      FORESIGHT_DATA_DIR: dataDir,
-      AUTH_GOOGLE_ID: '',
-      AUTH_GOOGLE_SECRET: '',
-      DATABASE_URL: '',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  await expect
-    .poll(async () => (child.exitCode === null ? fetch(`${baseURL}/login`).then((r) => r.status).catch(() => 0) : -1), {
-      timeout: 120_000,
-      message: `server on ${port} did not start:\n${log}`,
-    })
-    .toBe(200);
-  return child;
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(-child.pid!, 'SIGTERM');
-  // The server gives itself 10 s to shut down cleanly; past 20 s something is wrong.
-  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
+const startServer = () => startServerProcess({ port, dataDir });
+const stopServer = stopServerProcess;
 
 test.describe.configure({ mode: 'serial' });
 test.use({ baseURL });

@@ -11,12 +11,13 @@
  * are this machine's). Baseline: the same browser fetching the same output
  * over HTTP (one request, what a polling page pays at best per look).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
+import { startServerProcess, stopServerProcess } from '../../scripts/server-process';
 import type { Figure } from '../figure';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -35,7 +36,7 @@ export async function run(): Promise<Figure[]> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'foresight-bench-push-'));
   const port = await sparePort();
   const base = `http://localhost:${port}`;
-  const server = await startServer(port, dataDir);
+  const server = await startServerProcess({ port, dataDir });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const page = await browser.newPage({ baseURL: base });
@@ -98,7 +99,7 @@ export async function run(): Promise<Figure[]> {
     ];
   } finally {
     await browser.close();
-    await stopServer(server);
+    await stopServerProcess(server);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -112,45 +113,4 @@ function sparePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function startServer(port: number, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: ROOT,
-    detached: true,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      FORESIGHT_DATA_DIR: dataDir,
-      AUTH_GOOGLE_ID: '',
-      AUTH_GOOGLE_SECRET: '',
-      DATABASE_URL: '',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited:\n${log}`);
-    const status = await fetch(`http://localhost:${port}/login`).then((r) => r.status).catch(() => 0);
-    if (status === 200) return child;
-    if (Date.now() > deadline) {
-      await stopServer(child);
-      throw new Error(`the server did not start within 120 s:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(-child.pid!, 'SIGTERM');
-  const force = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(force);
 }
