@@ -24,13 +24,16 @@ import type { Message } from '../message/message';
 import { uuidToHex } from '../message/fields';
 // Fields are read through readMessageField so a LazyMessage (the analysis
 // worker's) is read in place instead of decoding all its fields.
-import { readMessageField as readField } from '../message/lazy-message';
+import { readMessageField as importedReadField, type LazyMessage } from '../message/lazy-message';
 import { parseUuid } from '../message/uuid';
 import type { MatcherNode, Operand, Operator, RelationalOp, StringHeaderName, TestNode } from './ast';
 import { bytesEqual, compareBytes, compareUtf8, utf8Bytes } from './byte-string';
 import { bigintComparison, exactDecimal, type ExactDecimal } from './exact-decimal';
 
 export type MessagePredicate = (message: Message) => boolean;
+
+// A module-local copy: imported bindings can compile to getter calls (tsx, CommonJS interop), too slow per evaluation.
+const readField = importedReadField;
 
 const INT_MIN = -2147483648;
 const DEFAULT_SEVERITY = 7;
@@ -268,12 +271,23 @@ function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: 
   }
 }
 
-/** Fields[name] == 'literal', the most common field test. */
+/** Fields[name] == 'literal', the most common field test, with the lookup inlined for decoded messages. */
 function fieldStringEquals(name: string, lit: string): MessagePredicate {
   const litBytes = utf8Bytes(lit);
   return (m) => {
-    const v = readField(m, name, 0, 0);
-    return v === lit || (typeof v === 'object' && bytesEqual(v, litBytes));
+    if ((m as Partial<LazyMessage>).readInPlace === true) {
+      const v = (m as LazyMessage).readField(name, 0, 0);
+      return v === lit || (typeof v === 'object' && bytesEqual(v, litBytes));
+    }
+    const fields = m.fields;
+    for (let i = 0, n = fields.length; i < n; i++) {
+      const f = fields[i];
+      if (f.name === name) {
+        const v = f.value[0];
+        return v === lit || (typeof v === 'object' && bytesEqual(v, litBytes));
+      }
+    }
+    return false;
   };
 }
 
