@@ -13,6 +13,8 @@ import {
   ingestNdjson,
   LogError,
   MatcherError,
+  readMessageLazily,
+  StreamEntry,
   type Message,
   type MessageStream,
 } from '../engine/index';
@@ -74,9 +76,12 @@ export class RuntimePortalEngine implements PortalEngine {
     const end = request.offset + request.limit;
     // Newest first, so the first page shows what just arrived.
     for (let i = entries.length - 1; i >= 0; i--) {
-      const message = entries[i].message;
+      const entry = entries[i];
+      // Most of the window is kept as bytes: match on them read in place, and
+      // decode in full only the page's messages.
+      const message = entry instanceof StreamEntry && !entry.isDecoded ? readMessageLazily(entry.encoded) : entry.message;
       if (!match(message)) continue;
-      if (matched >= request.offset && matched < end) page.push(message);
+      if (matched >= request.offset && matched < end) page.push(entry.message);
       matched++;
     }
     return {
