@@ -47,7 +47,7 @@ export function OutputBars({ chart, title }: { chart: BarChartSpec; title: strin
 
 /** A single-number output, as the values the page has seen since it opened. */
 export function OutputValueHistory({ history, title }: { history: { at: number; value: number }[]; title: string }) {
-  const data = history.map((h) => ({ time: new Date(h.at).toLocaleTimeString(), value: h.value }));
+  const data = history.map((h) => ({ time: new Date(h.at).toLocaleTimeString('en-GB'), value: h.value }));
   return (
     <figure role="img" aria-label={`Line chart of ${title}`} className="px-2 pt-4 pb-2">
       <ResponsiveContainer width="100%" height={220}>
