@@ -148,9 +148,17 @@ describe('NdjsonParsePool', () => {
         expect(await pool.warmUp()).toBe(true);
         expectSame(await pool.parse(body, options), expected);
         const s = pool.stats();
-        expect(s.piecesThreaded).toBe(2); // the good answers before the fault were used
+        const dies = fault === 'exit' || fault === 'throw';
+        if (dies) {
+          // The answer a worker posts just before it dies can reach the pool
+          // after its death; it is then ignored and that piece parsed here.
+          expect(s.piecesThreaded).toBeGreaterThanOrEqual(1);
+          expect(s.piecesThreaded).toBeLessThanOrEqual(2);
+        } else {
+          expect(s.piecesThreaded).toBe(2); // the good answers before the fault were used
+        }
         expect(s.fallbacks).toBeGreaterThan(0);
-        if (fault === 'exit' || fault === 'throw') {
+        if (dies) {
           expect(s.crashes).toBe(1);
           expect(s.running).toBe(0);
           // The next body starts a fresh worker (and parses locally meanwhile).
