@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Badge } from '@/components/ui/badge';
 import type { OutputContent } from '@/lib/engine';
 import { useRealtime } from '@/lib/hooks/use-realtime';
@@ -13,8 +13,12 @@ const HISTORY_KEPT = 300;
 
 type Reading = { at: number; value: number };
 
-function readingOf(output: OutputContent): Reading | null {
-  const chart = chartOf(output.content, typeOf(output.name));
+/** The output with the chart its content suits (or null), worked out once per update. */
+function viewOf(output: OutputContent) {
+  return { output, chart: chartOf(output.content, typeOf(output.name)) };
+}
+
+function readingOf({ output, chart }: ReturnType<typeof viewOf>): Reading | null {
   return chart?.kind === 'value' ? { at: Date.parse(output.updatedAt), value: chart.value } : null;
 }
 
@@ -28,18 +32,18 @@ function typeOf(name: string): string {
  * when its content suits one (lib/output-chart.ts says which), then the raw text.
  */
 export function OutputView({ initialOutput }: { initialOutput: OutputContent }) {
-  const [output, setOutput] = useState(initialOutput);
+  const [{ output, chart }, setView] = useState(() => viewOf(initialOutput));
   const [history, setHistory] = useState<Reading[]>(() => {
-    const first = readingOf(initialOutput);
+    const first = readingOf(viewOf(initialOutput));
     return first ? [first] : [];
   });
   useRealtime<OutputContent>(`output:${initialOutput.name}`, 'output:content', (next) => {
     if (next.name !== initialOutput.name) return;
-    setOutput(next);
-    const reading = readingOf(next);
+    const view = viewOf(next);
+    setView(view);
+    const reading = readingOf(view);
     if (reading) setHistory((h) => (h.at(-1)?.at === reading.at ? h : [...h, reading].slice(-HISTORY_KEPT)));
   });
-  const chart = useMemo(() => chartOf(output.content, typeOf(output.name)), [output.content, output.name]);
 
   return (
     <div className="overflow-hidden rounded-lg border border-slate-200 bg-white">

@@ -27,8 +27,9 @@ import { parsePiece, PieceJoiner, splitAtNewlines, unpackPiece, type ParsedPiece
 
 export interface NdjsonParsePoolOptions {
   /**
-   * Parse workers; 0 parses everything on the calling thread. Default: the
-   * FORESIGHT_INGEST_THREADS environment variable, else min(2, cores).
+   * Parse workers; 0 parses everything on the calling thread. Default
+   * min(2, cores). (The server sets it from FORESIGHT_INGEST_THREADS, which
+   * lib/env.ts validates with the rest of its configuration.)
    */
   threads?: number;
   /** Bodies of at most this many bytes (UTF-16 units for text) are parsed on the calling thread. Default 256 KiB. */
@@ -333,12 +334,6 @@ function copyBytes(body: Uint8Array, start: number, end: number): Uint8Array {
 }
 
 function defaultThreads(): number {
-  const fromEnv = process.env.FORESIGHT_INGEST_THREADS;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') {
-    const n = Number(fromEnv);
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`FORESIGHT_INGEST_THREADS must be a whole number >= 0, got "${fromEnv}"`);
-    return n;
-  }
   return Math.min(2, availableParallelism());
 }
 

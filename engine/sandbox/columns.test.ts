@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleMessages } from '../inputs/sample-messages';
+import { HEADER_NAMES } from '../message/fields';
 import { LazyMessage, readMessageLazily } from '../message/lazy-message';
 import { ValueType, type Field, type Message } from '../message/message';
 import { encodeMessage } from '../message/protobuf';
@@ -48,15 +49,7 @@ describe('encodeColumns', () => {
   it('round-trips every header and common field of the sample stream exactly', () => {
     const messages = sampleMessages(1000, 7);
     const keys = [
-      'Uuid',
-      'Timestamp',
-      'Type',
-      'Logger',
-      'Severity',
-      'Payload',
-      'EnvVersion',
-      'Pid',
-      'Hostname',
+      ...HEADER_NAMES,
       'size',
       'Fields[docType]',
       'Fields[size]',
