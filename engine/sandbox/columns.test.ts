@@ -5,19 +5,27 @@ import { LazyMessage, readMessageLazily } from '../message/lazy-message';
 import { ValueType, type Field, type Message } from '../message/message';
 import { encodeMessage } from '../message/protobuf';
 import { encodeColumns, type ColumnBatch, type LearnedKey } from './columns';
+import { KeptStrings, MAX_KEPT_LENGTH, MAX_KEPT_PER_BATCH } from './kept-strings';
 import { columnKey, parseReadName, readValue } from './read-message';
 
-/** What the driver's setupColumns + read_message do with a batch, in TypeScript. */
-function readColumns(batch: ColumnBatch, n: number): Map<string, unknown[]> {
+/**
+ * What the driver's setupColumns + read_message do with a batch, in
+ * TypeScript; `vmKept` stands for the strings the VM keeps between batches.
+ */
+function readColumns(batch: ColumnBatch, n: number, vmKept: string[] = []): Map<string, unknown[]> {
   const out = new Map<string, unknown[]>();
   if (batch.meta === '') return out;
   const m = JSON.parse(batch.meta) as unknown[];
-  const [sep, nStr, nNum, ixBytes, count] = m as [string, number, number, number, number];
+  const [sep, nStr, nNum, ixBytes, count, keptBase, keptAdded] = m as [string, number, number, number, number, number, 0 | object];
   expect(count).toBe(n);
-  const D: unknown[] = nStr > 0 ? batch.strings.split(sep) : [];
-  expect(D.length).toBe(nStr);
+  expect(keptBase).toBeLessThanOrEqual(vmKept.length);
+  vmKept.length = keptBase;
+  if (keptAdded !== 0) vmKept.push(...Object.keys(keptAdded));
+  const own = nStr > 0 ? (sep === '' ? (JSON.parse(batch.strings) as string[]) : batch.strings.split(sep)) : [];
+  expect(own.length).toBe(nStr);
+  const D: unknown[] = [...vmKept, ...own];
   D.push(...new Float64Array(batch.buffer, 0, nNum), true, false, undefined);
-  for (let c = 5; c < m.length; c += 3) {
+  for (let c = 7; c < m.length; c += 3) {
     const [key, kind, offset] = [m[c] as string, m[c + 1] as number, m[c + 2] as number];
     const values: unknown[] = [];
     if (kind === 0) {
@@ -101,7 +109,7 @@ describe('encodeColumns', () => {
     const messages = sampleMessages(50, 3);
     const k = key('Timestamp');
     const batch = encodeColumns(messages, [k], 1 << 20);
-    expect(JSON.parse(batch.meta).slice(5)).toEqual([k.key, 0, 0]);
+    expect(JSON.parse(batch.meta).slice(7)).toEqual([k.key, 0, 0]);
     expect(readColumns(batch, 50).get(k.key)).toEqual(messages.map((m) => Number(m.timestamp)));
   });
 
@@ -126,6 +134,61 @@ describe('encodeColumns', () => {
     expect(batch.keys).toEqual(['Fields[small]']);
     expect(readColumns(batch, 20).get('Fields[small]')).toEqual(messages.map((_, j) => (j % 2 ? 'odd' : 'even')));
     expect(batch.strings).not.toContain('xxx');
+  });
+
+  it('keeps strings that recur from one batch to the next, and reads the same values', () => {
+    const kept = new KeptStrings(1 << 20);
+    const vm: string[] = [];
+    const k = key('Fields[docType]');
+    const batches = [sampleMessages(300, 1), sampleMessages(300, 2), sampleMessages(300, 3), sampleMessages(300, 4)];
+    const metas: unknown[][] = [];
+    for (const messages of batches) {
+      const batch = encodeColumns(messages, [k], 1 << 20, kept);
+      metas.push(JSON.parse(batch.meta) as unknown[]);
+      expect(readColumns(batch, messages.length, vm).get(k.key)).toEqual(messages.map((m) => readValue(m, k.target)));
+    }
+    // First batch: nothing kept yet; second: the recurring docTypes are kept (sent as object keys); then only indexes.
+    expect(metas[0][6]).toBe(0);
+    expect(Object.keys(metas[1][6] as object)).toEqual(expect.arrayContaining(['main', 'crash']));
+    expect(metas[2][1]).toBe(0); // no batch strings left: every docType is kept
+    expect(metas[3][6]).toBe(0);
+    expect(vm).toContain('main');
+  });
+
+  it('keeps at most MAX_KEPT_PER_BATCH new strings a batch, never long or index-like ones, and restarts a full table', () => {
+    const kept = new KeptStrings(2048); // room for a few dozen short strings
+    const vm: string[] = [];
+    const k = key('Fields[x]');
+    const values = [...Array.from({ length: 60 }, (_, j) => `v${j}`), '42', 'y'.repeat(MAX_KEPT_LENGTH + 1)];
+    const messages = values.map((v) => msg([f('x', ValueType.STRING, v)]));
+    const keptCounts: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const batch = encodeColumns(messages, [k], 1 << 20, kept);
+      expect(readColumns(batch, messages.length, vm).get(k.key), `round ${round}`).toEqual(values);
+      const added = (JSON.parse(batch.meta) as unknown[])[6];
+      const n = added === 0 ? 0 : Object.keys(added as object).length;
+      expect(n).toBeLessThanOrEqual(MAX_KEPT_PER_BATCH);
+      keptCounts.push(kept.size);
+    }
+    expect(vm).not.toContain('42');
+    expect(vm).not.toContain(values[61]);
+    expect(Math.max(...keptCounts)).toBeGreaterThan(0);
+    // 2048 bytes hold fewer than the 60 recurring strings: the table fills, then starts over.
+    expect(keptCounts.some((c, j) => j > 0 && c < keptCounts[j - 1])).toBe(true);
+  });
+
+  it('sends the kept strings even when every column is left out', () => {
+    const kept = new KeptStrings(1 << 20);
+    const vm: string[] = [];
+    const messages = Array.from({ length: 10 }, () => msg([f('x', ValueType.STRING, 'same')]));
+    const k = key('Fields[x]');
+    readColumns(encodeColumns(messages, [k], 1 << 20, kept), 10, vm);
+    // Over budget: the column is left out, but 'same' was kept in this batch and must reach the VM.
+    const batch = encodeColumns(messages, [k], 1, kept);
+    expect(batch.keys).toEqual([]);
+    readColumns(batch, 10, vm);
+    expect(vm).toEqual(['same']);
+    expect(readColumns(encodeColumns(messages, [k], 1 << 20, kept), 10, vm).get(k.key)).toEqual(messages.map(() => 'same'));
   });
 
   it('sends nothing when there are no keys', () => {

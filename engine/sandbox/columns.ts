@@ -13,16 +13,22 @@
  * - `buffer`: an ArrayBuffer holding the distinct numbers (Float64), then the
  *   all-numeric columns as Float64 arrays, then one index array (Uint16 or
  *   Uint32) per dictionary column;
- * - `meta`: JSON `[sep, nStrings, nNumbers, ixBytes, n, key, kind, byteOffset, ...]`.
+ * - `meta`: JSON `[sep, nStrings, nNumbers, ixBytes, n, keptBase, keptAdded, key, kind, byteOffset, ...]`
+ *   (keptAdded: an object whose keys are the strings to keep, in order, or 0);
  *
- * The VM builds one dictionary D = strings ++ numbers ++ [true, false,
- * undefined]; a dictionary column reads D[ix[i]], a numeric column (every
- * message has a number there) reads its Float64 array directly. Bytes values
- * are never sent as columns (each read must return a fresh Uint8Array), so
- * such keys stay on the host callback.
+ * - in `meta`, the change to the strings the VM keeps between batches
+ *   (kept-strings.ts): the length to cut its table to, and the strings to
+ *   append, as the keys of an object so that QuickJS makes them atoms.
+ *
+ * The VM builds one dictionary D = kept strings ++ strings ++ numbers ++
+ * [true, false, undefined]; a dictionary column reads D[ix[i]], a numeric
+ * column (every message has a number there) reads its Float64 array
+ * directly. Bytes values are never sent as columns (each read must return a
+ * fresh Uint8Array), so such keys stay on the host callback.
  */
 import { readMessageField } from '../message/lazy-message';
 import type { Message } from '../message/message';
+import type { KeptStrings } from './kept-strings';
 import { readValue, type ReadTarget, type ReadValue } from './read-message';
 
 export interface LearnedKey {
@@ -49,6 +55,8 @@ const CODE_FALSE = -2;
 const CODE_UNDEFINED = -3;
 const CODE_NUMBER = -4; // not yet in the dictionary
 const CODE_FIRST_NUMBER = -5;
+// A kept string's code: this bit plus its index in the kept table.
+const CODE_KEPT = 1 << 29;
 
 const SEPARATOR_CANDIDATES = [
   0x01, 0x1f, 0x1e, 0x1d, 0x1c, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0e, 0x0f, 0x10, 0xfffe, 0xffff, 0xe000,
@@ -58,13 +66,17 @@ const SEPARATOR_CANDIDATES = [
  * Encode the columns of `keys` over `messages`. A key whose values include
  * bytes, or whose new strings would take the batch over `budgetBytes` (the
  * columns live in the plugin's QuickJS heap, under its memory limit), is left
- * out and served by the host callback for this batch.
+ * out and served by the host callback for this batch. `kept` is the
+ * plugin's record of the strings its VM keeps between batches (none when
+ * absent); the batch brings the VM's table up to date.
  */
 export function encodeColumns(
   messages: readonly Message[],
   keys: readonly LearnedKey[],
   budgetBytes: number,
+  kept?: KeptStrings,
 ): ColumnBatch {
+  kept?.beginBatch();
   const n = messages.length;
   const strings: string[] = [];
   const stringIndex = new Map<string, number>();
@@ -101,10 +113,14 @@ export function encodeColumns(
           }
           let code = stringIndex.get(v);
           if (code === undefined) {
-            code = strings.length;
-            strings.push(v);
+            const k = kept === undefined ? -1 : keptIndex(kept, v);
+            if (k >= 0) code = CODE_KEPT | k;
+            else {
+              code = strings.length;
+              strings.push(v);
+              added += v.length * 2 + 16;
+            }
             stringIndex.set(v, code);
-            added += v.length * 2 + 16;
           }
           codes[j] = code;
           lastString = v;
@@ -169,16 +185,20 @@ export function encodeColumns(
     dictColumns.push({ key, codes });
   }
 
-  if (numericColumns.length === 0 && dictColumns.length === 0) {
+  const change = kept?.finishBatch();
+  const keptAdded = change?.added ?? [];
+  if (numericColumns.length === 0 && dictColumns.length === 0 && keptAdded.length === 0) {
     return { meta: '', strings: '', buffer: new ArrayBuffer(0), keys: [] };
   }
+  const keptBase = change?.base ?? 0;
+  const nKept = keptBase + keptAdded.length;
 
   // '' means `strings` is a JSON array: rare, so the common case stays a cheap split.
   const sep = strings.length === 0 ? '\u0001' : (pickSeparator(strings) ?? '');
 
   const nStr = strings.length;
   const nNum = numbers.length;
-  const dictSize = nStr + nNum + 3;
+  const dictSize = nKept + nStr + nNum + 3;
   const ixBytes = dictSize <= 0xffff ? 2 : 4;
   const numbersBytes = nNum * 8;
   const numericBytes = numericColumns.length * n * 8;
@@ -186,7 +206,12 @@ export function encodeColumns(
   const buffer = new ArrayBuffer(align(ixStart + dictColumns.length * n * ixBytes, 8));
 
   new Float64Array(buffer, 0, nNum).set(numbers);
-  const meta: unknown[] = [sep, nStr, nNum, ixBytes, n];
+  let keptObject: Record<string, number> | 0 = 0;
+  if (keptAdded.length > 0) {
+    keptObject = Object.create(null) as Record<string, number>;
+    for (const v of keptAdded) keptObject[v] = 0;
+  }
+  const meta: unknown[] = [sep, nStr, nNum, ixBytes, n, keptBase, keptObject];
   const sent: string[] = [];
   let offset = numbersBytes;
   for (const col of numericColumns) {
@@ -202,15 +227,17 @@ export function encodeColumns(
     for (let j = 0; j < n; j++) {
       const c = codes[j];
       ix[j] =
-        c >= 0
-          ? c
-          : c <= CODE_FIRST_NUMBER
-            ? nStr + (CODE_FIRST_NUMBER - c)
-            : c === CODE_TRUE
-              ? nStr + nNum
-              : c === CODE_FALSE
-                ? nStr + nNum + 1
-                : nStr + nNum + 2;
+        c >= CODE_KEPT
+          ? c - CODE_KEPT
+          : c >= 0
+            ? nKept + c
+            : c <= CODE_FIRST_NUMBER
+              ? nKept + nStr + (CODE_FIRST_NUMBER - c)
+              : c === CODE_TRUE
+                ? nKept + nStr + nNum
+                : c === CODE_FALSE
+                  ? nKept + nStr + nNum + 1
+                  : nKept + nStr + nNum + 2;
     }
     meta.push(col.key, KIND_DICTIONARY, offset);
     sent.push(col.key);
@@ -218,6 +245,12 @@ export function encodeColumns(
   }
   const text = sep === '' ? JSON.stringify(strings) : strings.join(sep);
   return { meta: JSON.stringify(meta), strings: text, buffer, keys: sent };
+}
+
+/** v's index in the kept table, keeping it now if it recurs; -1 when it is a batch string. */
+function keptIndex(kept: KeptStrings, v: string): number {
+  const k = kept.indexOf(v);
+  return k >= 0 ? k : kept.offer(v);
 }
 
 /** A reader specialised to the target, for the per-message loop. */

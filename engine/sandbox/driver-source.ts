@@ -89,27 +89,44 @@ let identity = new U32(0);
 
 function nullArray(a) { setPrototypeOf(a, null); return a; }
 
+// The dictionary of column values: the strings kept between batches (the
+// first keptLength entries, atoms, see kept-strings.ts), then the batch's own.
+const D = nullArray([]);
+let keptLength = 0;
+
 // ---------------------------------------------------------------- columns (see columns.ts)
 function clearColumns() {
   cols = create(null);
   icols = create(null);
   k0 = k1 = k2 = k3 = NONE;
   d0 = x0 = d1 = x1 = d2 = x2 = d3 = x3 = undefined;
+  D.length = keptLength;
 }
 function setupColumns(meta, strings, buf) {
   clearColumns();
   if (meta === '') return;
   const m = JSONparse(meta);
-  const sep = m[0], nStr = m[1], nNum = m[2], ixBytes = m[3], n = m[4];
-  const D = nullArray(nStr === 0 ? [] : sep === '' ? JSONparse(strings) : apply(strSplit, strings, [sep]));
-  let len = nStr;
+  const sep = m[0], nStr = m[1], nNum = m[2], ixBytes = m[3], n = m[4], keptBase = m[5], keptAdded = m[6];
+  if (keptBase > keptLength) throw new ErrorCtor('internal: the kept strings are out of step');
+  D.length = keptBase;
+  let len = keptBase;
+  if (keptAdded !== 0) {
+    // Object keys are atoms; they come back in the order sent (the host keeps no index-like strings).
+    const ks = objectKeys(keptAdded);
+    for (let j = 0; j < ks.length; j++) D[len++] = ks[j];
+  }
+  keptLength = len;
+  if (nStr > 0) {
+    const batch = sep === '' ? JSONparse(strings) : apply(strSplit, strings, [sep]);
+    for (let j = 0; j < nStr; j++) D[len++] = batch[j];
+  }
   if (nNum > 0) {
     const nums = new F64(buf, 0, nNum);
     for (let j = 0; j < nNum; j++) D[len++] = nums[j];
   }
   D[len++] = true; D[len++] = false; D[len++] = undefined;
   let slot = 0;
-  for (let c = 5; c < m.length; c += 3) {
+  for (let c = 7; c < m.length; c += 3) {
     const col = create(null);
     if (m[c + 1] === 0) {
       // Numeric columns read through an identity index, so every column reads d[x[cur]].
@@ -253,30 +270,35 @@ function run(n, meta, strings, buf) {
   st.mute = -2;
   let nf = 0, i = 0, lexical;
   st.fails = '';
-  for (; i < n; i++) {
-    cur = i; st.i = i;
-    let pm = G.process_message;
-    if (typeof pm !== 'function') {
-      if (lexical === undefined) lexical = lexicalFunction('process_message');
-      pm = lexical;
-      if (pm === null) { st.code = 5; break; }
+  // One try around the whole loop (entering a try block per message costs);
+  // an exception ends the batch at message i either way.
+  try {
+    for (; i < n; i++) {
+      cur = i; st.i = i;
+      let pm = G.process_message;
+      if (typeof pm !== 'function') {
+        if (lexical === undefined) lexical = lexicalFunction('process_message');
+        pm = lexical;
+        if (pm === null) { st.code = 5; break; }
+      }
+      const r = pm();
+      if (fatal) { st.code = 4; break; }
+      if (r === 0 || r === undefined) continue;
+      if (typeof r === 'number') {
+        if (r < 0) { nf++; st.fails += i + '\n'; continue; }
+        if (r > 0) { st.code = 2; st.msg = '""'; break; }
+        st.code = 3; break;   // NaN
+      }
+      if (!isArray(r)) { st.code = 3; break; }
+      const s = r[0], why = r[1];
+      if (typeof s !== 'number' || s !== s) { st.code = 3; break; }
+      if (why !== undefined && why !== null && typeof why !== 'string') { st.code = 6; break; }
+      if (s === 0) continue;
+      if (s < 0) { nf++; st.fails += i + ' ' + JSONstringify(why === undefined || why === null ? '' : why) + '\n'; continue; }
+      st.code = 2; st.msg = JSONstringify(typeof why === 'string' ? why : ''); break;
     }
-    let r;
-    try { r = pm(); } catch (e) { st.err = e; st.code = fatal ? 4 : outOfMemory(e) ? 7 : 1; break; }
-    if (fatal) { st.code = 4; break; }
-    if (r === 0 || r === undefined) continue;
-    if (typeof r === 'number') {
-      if (r < 0) { nf++; st.fails += i + '\n'; continue; }
-      if (r > 0) { st.code = 2; st.msg = '""'; break; }
-      st.code = 3; break;   // NaN
-    }
-    if (!isArray(r)) { st.code = 3; break; }
-    const s = r[0], why = r[1];
-    if (typeof s !== 'number' || s !== s) { st.code = 3; break; }
-    if (why !== undefined && why !== null && typeof why !== 'string') { st.code = 6; break; }
-    if (s === 0) continue;
-    if (s < 0) { nf++; st.fails += i + ' ' + JSONstringify(why === undefined || why === null ? '' : why) + '\n'; continue; }
-    st.code = 2; st.msg = JSONstringify(typeof why === 'string' ? why : ''); break;
+  } catch (e) {
+    st.err = e; st.code = fatal ? 4 : outOfMemory(e) ? 7 : 1;
   }
   cur = -1; st.i = -1;
   clearColumns();

@@ -40,6 +40,7 @@ import { messageFromJSON } from '../message/json';
 import { MessageError, type Message } from '../message/message';
 import { decodeMessage, utf8Length } from '../message/protobuf';
 import { encodeColumns, type LearnedKey } from './columns';
+import { KeptStrings } from './kept-strings';
 import { DRIVER_FILENAME, DRIVER_SOURCE } from './driver-source';
 import { resolveLimits, type PluginLimits } from './limits';
 import { newPluginModule, type PluginMemory } from './quickjs-module';
@@ -161,6 +162,8 @@ export class PluginSandbox {
   private readonly learned = new Map<string, ReadTarget>();
   /** this.learned as encodeColumns takes it; rebuilt when a key is learned. */
   private learnedList: LearnedKey[] | undefined;
+  /** The column strings the VM keeps between batches. */
+  private readonly kept: KeptStrings;
   private call: CallContext | undefined;
   private deadline: Deadline | undefined;
   private fatal: string | undefined;
@@ -190,6 +193,7 @@ export class PluginSandbox {
     this.logger = `analysis.${spec.owner}.${spec.name}`;
     this.filename = spec.filename;
     this.limits = spec.limits;
+    this.kept = new KeptStrings(Math.max(16 * 1024, this.limits.memoryBytes / 32));
     this.preserveData = spec.config.preserve_data === true;
     this.identity = {
       hostname: spec.host?.hostname ?? osHostname(),
@@ -264,7 +268,7 @@ export class PluginSandbox {
     const entry = this.entry!;
     const n = messages.length;
     this.learnedList ??= [...this.learned].map(([key, target]): LearnedKey => ({ key, target }));
-    const columns = encodeColumns(messages, this.learnedList, Math.max(64 * 1024, this.limits.memoryBytes / 8));
+    const columns = encodeColumns(messages, this.learnedList, Math.max(64 * 1024, this.limits.memoryBytes / 8), this.kept);
     const call = this.beginCall('process_message', messages);
     const args = [
       ctx.newNumber(n),

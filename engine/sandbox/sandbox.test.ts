@@ -21,6 +21,31 @@ describe('process_message batches', () => {
     p.dispose();
   });
 
+  it('counts exactly while the strings kept between batches fill up and start over', async () => {
+    // 1 MiB of memory keeps about 32 KiB of strings: 3,000 distinct recurring
+    // values fill that table several times over.
+    const p = await plugin(
+      `var counts = {};
+      function process_message() { var v = read_message('Fields[v]'); counts[v] = (counts[v] || 0) + 1; return 0; }
+      function timer_event() { inject_payload('json', 'counts', JSON.stringify(counts)); }`,
+      { config: { memory_limit: 1024 * 1024 } },
+    );
+    const values = Array.from({ length: 3000 }, (_, j) => `value-${(j * 7919) % 3000}`);
+    const expected: Record<string, number> = {};
+    for (let round = 0; round < 60; round++) {
+      const batch = Array.from({ length: 1000 }, (_, j) => {
+        const v = values[(round * 500 + j) % values.length]; // half of each batch recurs in the next
+        expected[v] = (expected[v] ?? 0) + 1;
+        return message([stringField('v', v)]);
+      });
+      const r = p.processMessages(batch);
+      expect(r.terminated, r.terminated?.error).toBeUndefined();
+      expect(r.processed).toBe(1000);
+    }
+    expect(JSON.parse(p.timerEvent(0, false).outputs[0].payload)).toEqual(expected);
+    p.dispose();
+  });
+
   it('serves read_message the same from columns as from the host, for every kind of key', async () => {
     const reads: [string, number?, number?][] = [
       ['Uuid'],
