@@ -376,7 +376,7 @@ function readFields(): void {
       return;
     }
     for (;;) {
-      listField();
+      if (!canonicalField()) listField();
       if (o > oMax) bail();
       skipWs();
       const d = take();
@@ -496,6 +496,212 @@ function listField(): void {
   if (repAt !== -1 && repStop > repAt) writeJsonString(0x1a, repAt, repStop, repEscaped);
   writeValues(type);
   closeLength(lenAt);
+}
+
+// The shape messageToJSON (and so most producers) writes, with no whitespace:
+// {"name":"...","value_type":N,("representation":"...",)?"value":[...]}.
+const FIELD_OPEN = asciiBytes('{"name":"');
+const AFTER_NAME = asciiBytes('","value_type":');
+const REPRESENTATION_OPEN = asciiBytes(',"representation":"');
+const VALUE_OPEN = asciiBytes(',"value":[');
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k); // exact doubles
+
+/**
+ * One list-form entry in the canonical shape, read and written in one pass
+ * with local cursors: true when done (p and o moved on). Anything else
+ * (whitespace, other key order or keys, escapes, values that need more than
+ * a plain literal) returns false having changed neither p nor o, and
+ * listField, which takes every form, decides.
+ */
+function canonicalField(): boolean {
+  const bb = b;
+  const end = e;
+  let i = p;
+  if (i + 38 > end || !bytesAt(bb, i, FIELD_OPEN)) return false;
+  i += FIELD_OPEN.length;
+  const nameAt = i;
+  i = plainStringEnd(bb, i, end);
+  if (i < 0) return false;
+  const nameEnd = i;
+  if (i + 21 > end || !bytesAt(bb, i, AFTER_NAME)) return false;
+  i += AFTER_NAME.length;
+  const type = bb[i] - 48;
+  if (type !== T_STRING && type !== T_INTEGER && type !== T_DOUBLE && type !== T_BOOL) return false;
+  i++;
+  let repAt = 0;
+  let repEnd = 0;
+  if (bb[i + 2] === 0x72) {
+    if (i + REPRESENTATION_OPEN.length > end || !bytesAt(bb, i, REPRESENTATION_OPEN)) return false;
+    i += REPRESENTATION_OPEN.length;
+    repAt = i;
+    i = plainStringEnd(bb, i, end);
+    if (i < 0) return false;
+    repEnd = i;
+    i++;
+  }
+  if (i + VALUE_OPEN.length + 3 > end || !bytesAt(bb, i, VALUE_OPEN)) return false;
+  i += VALUE_OPEN.length;
+
+  const ob = out;
+  let q = o;
+  if (q + (nameEnd - nameAt) + (repEnd - repAt) + 16 > oMax) return false;
+  ob[q++] = 0x52;
+  const lenAt = q++;
+  ob[q++] = 0x0a;
+  q = putBytes(ob, putVarint(ob, q, nameEnd - nameAt), bb, nameAt, nameEnd);
+  if (type !== T_STRING) {
+    ob[q++] = 0x10;
+    ob[q++] = type;
+  }
+  if (repEnd > repAt) {
+    ob[q++] = 0x1a;
+    q = putBytes(ob, putVarint(ob, q, repEnd - repAt), bb, repAt, repEnd);
+  }
+  // Values: strings one record each; numbers and booleans packed, rewritten
+  // unpacked below when there is only one.
+  const tagAt = q;
+  const valuesAt = q + 2;
+  if (type !== T_STRING) q += 2;
+  let n = 0;
+  for (;;) {
+    if (n === MAX_VALUES || q > oMax || i >= end) return false;
+    n++;
+    let c = bb[i];
+    if (type === T_STRING) {
+      if (c !== C_QUOTE) return false;
+      const at = i + 1;
+      i = plainStringEnd(bb, at, end);
+      if (i < 0 || q + (i - at) + 6 > oMax) return false;
+      ob[q++] = 0x22;
+      q = putBytes(ob, putVarint(ob, q, i - at), bb, at, i);
+      i++;
+    } else if (type === T_BOOL) {
+      if (c === 0x74 && i + 4 <= end && bb[i + 1] === 0x72 && bb[i + 2] === 0x75 && bb[i + 3] === 0x65) {
+        ob[q++] = 1;
+        i += 4;
+      } else if (c === 0x66 && i + 5 <= end && bb[i + 1] === 0x61 && bb[i + 2] === 0x6c && bb[i + 3] === 0x73 && bb[i + 4] === 0x65) {
+        ob[q++] = 0;
+        i += 5;
+      } else return false;
+    } else {
+      // -?(0|[1-9][0-9]*)(.[0-9]+)? with at most 15 digits in all: exact as
+      // digits / 10^k (both exact doubles, one correctly rounded division),
+      // which is what JSON.parse gives. Longer, exponents, strings: listField.
+      const negative = c === 0x2d;
+      if (negative) {
+        if (++i >= end) return false;
+        c = bb[i];
+      }
+      const first = i;
+      let v = 0;
+      if (c === 0x30) i++;
+      else if (c >= 0x31 && c <= 0x39) {
+        while (i < end && (c = bb[i]) >= 0x30 && c <= 0x39) {
+          v = v * 10 + (c - 48);
+          i++;
+        }
+      } else return false;
+      let digits = i - first;
+      let scale = 0;
+      if (i < end && bb[i] === 0x2e) {
+        if (type !== T_DOUBLE) return false;
+        i++;
+        const from = i;
+        while (i < end && (c = bb[i]) >= 0x30 && c <= 0x39) {
+          v = v * 10 + (c - 48);
+          i++;
+        }
+        scale = i - from;
+        if (scale === 0) return false;
+        digits += scale;
+      }
+      if (digits > 15) return false;
+      if (scale !== 0) v /= POW10[scale];
+      if (negative) v = -v;
+      if (type === T_INTEGER) q = putInt64(ob, q, v);
+      else {
+        outView.setFloat64(q, v, true);
+        q += 8;
+      }
+    }
+    if (i >= end) return false;
+    c = bb[i++];
+    if (c === C_RBRACKET) break;
+    if (c !== C_COMMA) return false;
+  }
+  if (i >= end || bb[i] !== C_RBRACE) return false;
+  i++;
+  if (type !== T_STRING) {
+    if (n === 1) {
+      ob[tagAt] = type === T_INTEGER ? 0x30 : type === T_DOUBLE ? 0x39 : 0x40;
+      ob.copyWithin(tagAt + 1, valuesAt, q);
+      q--;
+    } else {
+      ob[tagAt] = type === T_INTEGER ? 0x32 : type === T_DOUBLE ? 0x3a : 0x42;
+      q = closeLengthAt(ob, tagAt + 1, q);
+    }
+  }
+  q = closeLengthAt(ob, lenAt, q);
+  p = i;
+  o = q;
+  return true;
+}
+
+/** The index of the closing quote of a string at i with no escapes or control bytes; -1 otherwise. */
+function plainStringEnd(bb: Uint8Array, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = bb[i];
+    if (c === C_QUOTE) return i;
+    if (c === C_BACKSLASH || c < 0x20) return -1;
+  }
+  return -1;
+}
+
+function bytesAt(bb: Uint8Array, at: number, word: Uint8Array): boolean {
+  for (let k = 0; k < word.length; k++) if (bb[at + k] !== word[k]) return false;
+  return true;
+}
+
+/** Copy src[start, end) to ob at q; the new q. */
+function putBytes(ob: Uint8Array, q: number, src: Uint8Array, start: number, end: number): number {
+  for (let k = start; k < end; k++) ob[q++] = src[k];
+  return q;
+}
+
+function putVarint(ob: Uint8Array, q: number, v: number): number {
+  while (v >= 0x80) {
+    ob[q++] = (v & 0x7f) | 0x80;
+    v = v >>> 7;
+  }
+  ob[q++] = v;
+  return q;
+}
+
+/** A safe integer as an int64 varint (negative: ten bytes, two's complement); the new q. */
+function putInt64(ob: Uint8Array, q: number, v: number): number {
+  if (v >= 0 && v < 0x80000000) return putVarint(ob, q, v); // -0 too, written as 0
+  const h = Math.floor(v / 4294967296);
+  let lo = v - h * 4294967296;
+  let hi = h >>> 0;
+  while (hi !== 0 || lo >= 0x80) {
+    ob[q++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi = hi >>> 7;
+  }
+  ob[q++] = lo;
+  return q;
+}
+
+/** closeLength with explicit cursors: fill in the one byte reserved at lenAt (widening it when needed); the new q. */
+function closeLengthAt(ob: Uint8Array, lenAt: number, q: number): number {
+  const len = q - lenAt - 1;
+  if (len < 0x80) {
+    ob[lenAt] = len;
+    return q;
+  }
+  const extra = len < 0x4000 ? 1 : len < 0x200000 ? 2 : 3;
+  ob.copyWithin(lenAt + 1 + extra, lenAt + 1, q);
+  return putVarint(ob, lenAt, len) + len;
 }
 
 const K_NAME = 1;
