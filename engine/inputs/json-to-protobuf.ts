@@ -47,6 +47,8 @@ let o = 0;
 let oMax = 0;
 
 let b: Uint8Array = new Uint8Array(0);
+/** b, for reading several bytes at once. */
+let inView: DataView = new DataView(new ArrayBuffer(0));
 let p = 0;
 let e = 0;
 /** Set by scanString: the string held a backslash escape. */
@@ -59,6 +61,7 @@ function bail(): never {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
 /**
  * The Heka protobuf for the JSON object in bytes[start, end), or undefined
@@ -77,7 +80,20 @@ export function jsonToProtobuf(bytes: Uint8Array, start: number, end: number): U
     throw err;
   } finally {
     b = EMPTY; // do not keep the caller's buffer alive
+    inView = EMPTY_VIEW;
   }
+}
+
+let canonicalFields = 0;
+let otherFields = 0;
+
+/**
+ * How many list-form fields (of messages this returned bytes for or not)
+ * took the one-pass canonical reader and how many the general one: tests use
+ * it to show the fast path is exercised.
+ */
+export function jsonToProtobufFieldCounts(): { canonical: number; other: number } {
+  return { canonical: canonicalFields, other: otherFields };
 }
 
 // ---------------------------------------------------------------- headers
@@ -118,6 +134,44 @@ const HEADER_KEYS: readonly [string, number][] = [
 const HEADER_BY_LENGTH: ([Uint8Array, number][] | undefined)[] = [];
 for (const [k, tag] of HEADER_KEYS) (HEADER_BY_LENGTH[k.length] ??= []).push([asciiBytes(k), tag]);
 const HEADER_LOWER = HEADER_KEYS.map(([k]) => asciiBytes(k.toLowerCase()));
+/** By tag: the key and its closing quote. */
+const HEADER_QUOTED: Uint8Array[] = [EMPTY];
+for (const [k, tag] of HEADER_KEYS) HEADER_QUOTED[tag] = asciiBytes(k + '"');
+
+/** The header whose exact name (and closing quote) starts at `at`, by its first letter; 0 for any other key. */
+function exactHeaderKey(bb: Uint8Array, at: number, end: number): number {
+  let tag: number;
+  switch (bb[at]) {
+    case 0x55: // U
+      tag = H_UUID;
+      break;
+    case 0x54: // T
+      tag = bb[at + 1] === 0x69 ? H_TIMESTAMP : H_TYPE;
+      break;
+    case 0x4c: // L
+      tag = H_LOGGER;
+      break;
+    case 0x53: // S
+      tag = H_SEVERITY;
+      break;
+    case 0x50: // P
+      tag = bb[at + 1] === 0x61 ? H_PAYLOAD : H_PID;
+      break;
+    case 0x45: // E
+      tag = H_ENV_VERSION;
+      break;
+    case 0x48: // H
+      tag = H_HOSTNAME;
+      break;
+    case 0x46: // F
+      tag = H_FIELDS;
+      break;
+    default:
+      return 0;
+  }
+  const word = HEADER_QUOTED[tag];
+  return at + word.length <= end && bytesAt(bb, at, word) ? tag : 0;
+}
 
 // String headers seen: content span and whether it holds escapes (by tag).
 const strStart = new Int32Array(10);
@@ -211,6 +265,11 @@ function transcodeMessage(): Uint8Array {
 /** After the opening quote of a top-level key: its header tag, or 0 for a key to ignore. */
 function headerTag(): number {
   const start = p;
+  const known = exactHeaderKey(b, start, e);
+  if (known !== 0) {
+    p = start + HEADER_QUOTED[known].length;
+    return known;
+  }
   const end = scanString();
   if (escaped) bail();
   const len = end - start;
@@ -262,19 +321,26 @@ function readUuid(): void {
   const end = scanString();
   if (escaped) bail();
   const len = end - start;
+  if (len !== 32 && len !== 36) bail();
+  const bb = b;
+  const dashes = len === 36;
   let at = start;
   for (let i = 0; i < 16; i++) {
-    if (len === 36 && (i === 4 || i === 6 || i === 8 || i === 10)) {
-      if (b[at] !== 0x2d) bail();
+    if (dashes && (i === 4 || i === 6 || i === 8 || i === 10)) {
+      if (bb[at] !== 0x2d) bail();
       at++;
-    } else if (len !== 32 && len !== 36) bail();
-    const hi = hexDigit(b[at]);
-    const lo = hexDigit(b[at + 1]);
-    if (hi < 0 || lo < 0) bail();
+    }
+    const hi = HEX[bb[at]];
+    const lo = HEX[bb[at + 1]];
+    if ((hi | lo) < 0) bail();
     uuid[i] = (hi << 4) | lo;
     at += 2;
   }
 }
+
+/** Hex digit values by byte, -1 for the rest. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 256; c++) HEX[c] = hexDigit(c);
 
 function hexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -375,8 +441,13 @@ function readFields(): void {
       p++;
       return;
     }
+    inView = new DataView(b.buffer, b.byteOffset, b.byteLength);
     for (;;) {
-      if (!canonicalField()) listField();
+      if (canonicalField()) canonicalFields++;
+      else {
+        listField();
+        otherFields++;
+      }
       if (o > oMax) bail();
       skipWs();
       const d = take();
@@ -504,6 +575,19 @@ const FIELD_OPEN = asciiBytes('{"name":"');
 const AFTER_NAME = asciiBytes('","value_type":');
 const REPRESENTATION_OPEN = asciiBytes(',"representation":"');
 const VALUE_OPEN = asciiBytes(',"value":[');
+const FIELD_OPEN_0 = int32At(FIELD_OPEN, 0);
+const FIELD_OPEN_4 = int32At(FIELD_OPEN, 4);
+const AFTER_NAME_0 = int32At(AFTER_NAME, 0);
+const AFTER_NAME_4 = int32At(AFTER_NAME, 4);
+const AFTER_NAME_8 = int32At(AFTER_NAME, 8);
+const AFTER_NAME_11 = int32At(AFTER_NAME, 11);
+const VALUE_OPEN_0 = int32At(VALUE_OPEN, 0);
+const VALUE_OPEN_4 = int32At(VALUE_OPEN, 4);
+const VALUE_OPEN_6 = int32At(VALUE_OPEN, 6);
+
+function int32At(word: Uint8Array, at: number): number {
+  return new DataView(word.buffer).getInt32(at, true);
+}
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k); // exact doubles
 
 /**
@@ -515,48 +599,43 @@ const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k); // exact doubles
  */
 function canonicalField(): boolean {
   const bb = b;
+  const v = inView;
   const end = e;
   let i = p;
-  if (i + 38 > end || !bytesAt(bb, i, FIELD_OPEN)) return false;
+  if (i + 38 > end || v.getInt32(i, true) !== FIELD_OPEN_0 || v.getInt32(i + 4, true) !== FIELD_OPEN_4 || bb[i + 8] !== C_QUOTE) return false;
   i += FIELD_OPEN.length;
-  const nameAt = i;
-  i = plainStringEnd(bb, i, end);
-  if (i < 0) return false;
-  const nameEnd = i;
-  if (i + 21 > end || !bytesAt(bb, i, AFTER_NAME)) return false;
+  // Written as read: the field's key and length, the name's key and length, the name.
+  const ob = out;
+  let q = o;
+  ob[q] = 0x52;
+  const lenAt = q + 1;
+  ob[q + 2] = 0x0a;
+  const nameEnd = copyPlainString(bb, i, end, ob, q + 4);
+  if (nameEnd < 0) return false;
+  q = closeLengthAt(ob, q + 3, q + 4 + (nameEnd - i));
+  i = nameEnd;
+  if (q > oMax || i + 21 > end || v.getInt32(i, true) !== AFTER_NAME_0 || v.getInt32(i + 4, true) !== AFTER_NAME_4 || v.getInt32(i + 8, true) !== AFTER_NAME_8 || v.getInt32(i + 11, true) !== AFTER_NAME_11) return false;
   i += AFTER_NAME.length;
   const type = bb[i] - 48;
   if (type !== T_STRING && type !== T_INTEGER && type !== T_DOUBLE && type !== T_BOOL) return false;
   i++;
-  let repAt = 0;
-  let repEnd = 0;
-  if (bb[i + 2] === 0x72) {
-    if (i + REPRESENTATION_OPEN.length > end || !bytesAt(bb, i, REPRESENTATION_OPEN)) return false;
-    i += REPRESENTATION_OPEN.length;
-    repAt = i;
-    i = plainStringEnd(bb, i, end);
-    if (i < 0) return false;
-    repEnd = i;
-    i++;
-  }
-  if (i + VALUE_OPEN.length + 3 > end || !bytesAt(bb, i, VALUE_OPEN)) return false;
-  i += VALUE_OPEN.length;
-
-  const ob = out;
-  let q = o;
-  if (q + (nameEnd - nameAt) + (repEnd - repAt) + 16 > oMax) return false;
-  ob[q++] = 0x52;
-  const lenAt = q++;
-  ob[q++] = 0x0a;
-  q = putBytes(ob, putVarint(ob, q, nameEnd - nameAt), bb, nameAt, nameEnd);
   if (type !== T_STRING) {
     ob[q++] = 0x10;
     ob[q++] = type;
   }
-  if (repEnd > repAt) {
-    ob[q++] = 0x1a;
-    q = putBytes(ob, putVarint(ob, q, repEnd - repAt), bb, repAt, repEnd);
+  if (bb[i + 2] === 0x72) {
+    if (i + REPRESENTATION_OPEN.length > end || !bytesAt(bb, i, REPRESENTATION_OPEN)) return false;
+    i += REPRESENTATION_OPEN.length;
+    ob[q] = 0x1a;
+    const repEnd = copyPlainString(bb, i, end, ob, q + 2);
+    if (repEnd < 0) return false;
+    if (repEnd > i) q = closeLengthAt(ob, q + 1, q + 2 + (repEnd - i)); // an empty one is not written
+    i = repEnd + 1;
+    if (q > oMax) return false;
   }
+  if (i + VALUE_OPEN.length + 3 > end || v.getInt32(i, true) !== VALUE_OPEN_0 || v.getInt32(i + 4, true) !== VALUE_OPEN_4 || v.getInt32(i + 6, true) !== VALUE_OPEN_6) return false;
+  i += VALUE_OPEN.length;
+
   // Values: strings one record each; numbers and booleans packed, rewritten
   // unpacked below when there is only one.
   const tagAt = q;
@@ -569,12 +648,11 @@ function canonicalField(): boolean {
     let c = bb[i];
     if (type === T_STRING) {
       if (c !== C_QUOTE) return false;
-      const at = i + 1;
-      i = plainStringEnd(bb, at, end);
-      if (i < 0 || q + (i - at) + 6 > oMax) return false;
-      ob[q++] = 0x22;
-      q = putBytes(ob, putVarint(ob, q, i - at), bb, at, i);
-      i++;
+      ob[q] = 0x22;
+      const stop = copyPlainString(bb, i + 1, end, ob, q + 2);
+      if (stop < 0) return false;
+      q = closeLengthAt(ob, q + 1, q + 2 + (stop - i - 1));
+      i = stop + 1;
     } else if (type === T_BOOL) {
       if (c === 0x74 && i + 4 <= end && bb[i + 1] === 0x72 && bb[i + 2] === 0x75 && bb[i + 3] === 0x65) {
         ob[q++] = 1;
@@ -645,6 +723,20 @@ function canonicalField(): boolean {
   p = i;
   o = q;
   return true;
+}
+
+/**
+ * Copy the content of a string at i with no escapes or control bytes to ob at
+ * q: the index of its closing quote, or -1 for any other string (or no end).
+ */
+function copyPlainString(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
+  for (; i < end; i++) {
+    const c = bb[i];
+    if (c === C_QUOTE) return i;
+    if (c === C_BACKSLASH || c < 0x20) return -1;
+    ob[q++] = c;
+  }
+  return -1;
 }
 
 /** The index of the closing quote of a string at i with no escapes or control bytes; -1 otherwise. */
@@ -1053,15 +1145,14 @@ function scanString(): number {
 function writeJsonString(key: number, start: number, end: number, hasEscapes: boolean): void {
   const len = end - start;
   if (o + len + 6 > oMax + 64) bail();
-  out[o++] = key;
+  const ob = out;
+  ob[o++] = key;
   if (!hasEscapes) {
-    writeVarint(len);
-    if (len < 64) {
-      const bb = b;
-      for (let i = start; i < end; i++) out[o++] = bb[i];
-    } else {
-      out.set(b.subarray(start, end), o);
-      o += len;
+    const q = putVarint(ob, o, len);
+    if (len < 64) o = putBytes(ob, q, b, start, end);
+    else {
+      ob.set(b.subarray(start, end), q);
+      o = q + len;
     }
     return;
   }
@@ -1073,11 +1164,13 @@ function writeJsonString(key: number, start: number, end: number, hasEscapes: bo
 /** Copy bytes[start, end) decoding escapes; a lone surrogate (no UTF-8 form) bails. */
 function unescapeInto(start: number, end: number): void {
   const bb = b;
+  const ob = out;
+  let q = o;
   let i = start;
   while (i < end) {
     const c = bb[i];
     if (c !== C_BACKSLASH) {
-      out[o++] = c;
+      ob[q++] = c;
       i++;
       continue;
     }
@@ -1085,19 +1178,19 @@ function unescapeInto(start: number, end: number): void {
     i += 2;
     switch (x) {
       case 0x62:
-        out[o++] = 8;
+        ob[q++] = 8;
         break;
       case 0x66:
-        out[o++] = 12;
+        ob[q++] = 12;
         break;
       case 0x6e:
-        out[o++] = 10;
+        ob[q++] = 10;
         break;
       case 0x72:
-        out[o++] = 13;
+        ob[q++] = 13;
         break;
       case 0x74:
-        out[o++] = 9;
+        ob[q++] = 9;
         break;
       case 0x75: {
         let cp = hex4(i);
@@ -1109,13 +1202,16 @@ function unescapeInto(start: number, end: number): void {
           cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
           i += 6;
         }
+        o = q;
         writeCodePoint(cp);
+        q = o;
         break;
       }
       default: // " \ /
-        out[o++] = x;
+        ob[q++] = x;
     }
   }
+  o = q;
 }
 
 function hex4(at: number): number {
