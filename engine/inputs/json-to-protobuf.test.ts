@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageToJSON, parseMessageJSON } from '../message/json';
 import { decodeMessage, encodeMessage } from '../message/protobuf';
-import { jsonToProtobuf, jsonToProtobufFieldCounts } from './json-to-protobuf';
+import { jsonToProtobuf, jsonToProtobufCounts } from './json-to-protobuf';
 import { parseNdjson, parseNdjsonRecords } from './ndjson';
 import { createRng, sampleMessages, type Rng } from './sample-messages';
 
@@ -396,12 +396,26 @@ describe('jsonToProtobuf', () => {
   });
 
   it('fills in a missing or null Uuid and Timestamp like the reference path: random v4, now', () => {
+    const lines = [
+      '{"Uuid":null,"Timestamp":null,"Type":"a"}',
+      '{"Type":"a"}',
+      '{"Type":"a","Hostname":null,"x":[1]}',
+      '{"Type":"a","Uuid":null}', // out of tag order: read in any order
+      '{"Fields":[],"Type":"a"}',
+      '{"Timestamp":null,"Type":"a","Uuid":null}',
+    ];
     const before = BigInt(Date.now()) * 1_000_000n;
-    const b = enc('{"Uuid":null,"Timestamp":null,"Type":"a"}\n{"Type":"a"}');
-    const r1 = jsonToProtobuf(b, 0, b.indexOf(0x0a))!;
-    const r2 = jsonToProtobuf(b, b.indexOf(0x0a) + 1, b.length)!;
+    const b = enc(lines.join('\n'));
+    const records: Uint8Array[] = [];
+    for (let start = 0; start < b.length; ) {
+      let nl = b.indexOf(0x0a, start);
+      if (nl === -1) nl = b.length;
+      records.push(jsonToProtobuf(b, start, nl)!);
+      start = nl + 1;
+    }
     const after = BigInt(Date.now()) * 1_000_000n;
-    for (const r of [r1, r2]) {
+    expect(records.length).toBe(lines.length);
+    for (const r of records) {
       const m = decodeMessage(r);
       expect(m.type).toBe('a');
       expect(m.uuid[6] >> 4).toBe(4);
@@ -410,7 +424,37 @@ describe('jsonToProtobuf', () => {
       // Same bytes as the reference apart from the filled-in headers.
       expect(hex(encodeMessage({ ...parseMessageJSON('{"Type":"a"}'), uuid: m.uuid, timestamp: m.timestamp }))).toBe(hex(r));
     }
-    expect(hex(decodeMessage(r1).uuid)).not.toBe(hex(decodeMessage(r2).uuid));
+    expect(new Set(records.map((r) => hex(decodeMessage(r).uuid))).size).toBe(records.length);
+  });
+
+  it('reads headers in tag order as they come, and any other order by starting over; the same bytes either way', () => {
+    const rng = createRng(31);
+    const msgs = sampleMessages(300, 8);
+    const before = jsonToProtobufCounts();
+    let taken = 0;
+    for (const m of msgs) {
+      const json = messageToJSON(m);
+      const entries: [string, string][] = [];
+      for (const [k, v] of Object.entries(json)) {
+        const r = rng();
+        if (r < 0.15) continue; // absent
+        if (r < 0.2) entries.push([k, 'null']);
+        else entries.push([k, typeof v === 'string' && rng() < 0.3 ? jsonString(rng, v) : JSON.stringify(v)]);
+        if (rng() < 0.05) entries.push(['extra', pick(rng, ['{"a":[1,{"b":null}]}', '"x"', '-1.5e3', 'null'])]);
+      }
+      const r = rng();
+      if (r < 0.15 && entries.length > 1) {
+        // One entry out of place.
+        const [moved] = entries.splice(Math.floor(rng() * entries.length), 1);
+        entries.splice(Math.floor(rng() * (entries.length + 1)), 0, moved);
+      } else if (r < 0.2 && entries.length > 0) entries.push(pick(rng, entries)); // a duplicate
+      const line = `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+      if (expectAgrees(line)) taken++;
+    }
+    const after = jsonToProtobufCounts();
+    expect(taken).toBeGreaterThan(msgs.length * 0.8);
+    expect(after.inOrderMessages - before.inOrderMessages).toBe(msgs.length);
+    expect(after.anyOrderMessages - before.anyOrderMessages).toBeGreaterThan(20);
   });
 
   it('reads only bytes[start, end): a message cut short there is declined even if the bytes after complete it', () => {
@@ -425,15 +469,15 @@ describe('jsonToProtobuf', () => {
 describe('jsonToProtobuf: the one-pass canonical list-field reader', () => {
   it('agrees with the reference on canonical fields at and past its edges, and hands the rest to the general reader', () => {
     const rng = createRng(21);
-    const before = jsonToProtobufFieldCounts();
+    const before = jsonToProtobufCounts();
     let taken = 0;
     const total = 4000;
     for (let i = 0; i < total; i++) if (expectAgrees(canonicalLine(rng))) taken++;
-    const after = jsonToProtobufFieldCounts();
+    const after = jsonToProtobufCounts();
     expect(taken).toBeGreaterThan(total * 0.35);
     // Both readers did real work here (so a broken one could not hide).
-    expect(after.canonical - before.canonical).toBeGreaterThan(4000);
-    expect(after.other - before.other).toBeGreaterThan(1000);
+    expect(after.canonicalFields - before.canonicalFields).toBeGreaterThan(4000);
+    expect(after.otherFields - before.otherFields).toBeGreaterThan(1000);
   });
 
   it('never reads past end: every cut of canonical lines, with the rest of the line still in the buffer, is declined', () => {
@@ -468,11 +512,11 @@ describe('jsonToProtobuf: the one-pass canonical list-field reader', () => {
 
   const head = '{"Uuid":"c45e6d77f2b440549b2322e95230a156","Timestamp":1,"Fields":[';
   const taken = (field: string): 'canonical' | 'other' => {
-    const before = jsonToProtobufFieldCounts();
+    const before = jsonToProtobufCounts();
     expect(expectAgrees(head + field + ']}'), field).toBe(true);
-    const after = jsonToProtobufFieldCounts();
-    expect(after.canonical - before.canonical + (after.other - before.other), field).toBe(1);
-    return after.canonical > before.canonical ? 'canonical' : 'other';
+    const after = jsonToProtobufCounts();
+    expect(after.canonicalFields - before.canonicalFields + (after.otherFields - before.otherFields), field).toBe(1);
+    return after.canonicalFields > before.canonicalFields ? 'canonical' : 'other';
   };
 
   it('reads the canonical shape itself, including long names, widened lengths and every value type', () => {
@@ -488,15 +532,15 @@ describe('jsonToProtobuf: the one-pass canonical list-field reader', () => {
       '{"name":"d","value_type":3,"value":[-0,-0.0,0.10,123456789012.345,42]}',
       '{"name":"b","value_type":4,"value":[true]}',
       '{"name":"b","value_type":4,"value":[true,false,false]}',
+      '{"name":"a\\"b\\\\c\\/\\b\\f\\n\\r\\t","value_type":0,"value":["x"]}', // escapes, decoded as read
+      '{"name":"n","value_type":0,"value":["a\\nb","\\u00e9\\u20AC\\ud83d\\ude00\\u0000"]}',
+      '{"name":"n","value_type":0,"representation":"\\u00e9","value":["x"]}',
     ];
     for (const f of canonical) expect(taken(f), f).toBe('canonical');
   });
 
   it('hands every other shape to the general reader, which takes it with the same bytes', () => {
     const other = [
-      '{"name":"a\\"b","value_type":0,"value":["x"]}', // escape in the name
-      '{"name":"n","value_type":0,"value":["a\\nb"]}', // escape in a value
-      '{"name":"n","value_type":0,"representation":"\\u00e9","value":["x"]}',
       '{"value_type":0,"name":"n","value":["x"]}', // keys reordered
       '{"name":"n","value":["x"]}', // no value_type
       '{"name":"n","value_type":null,"value":["x"]}',
@@ -534,6 +578,15 @@ describe('jsonToProtobuf: the one-pass canonical list-field reader', () => {
       '{"name":"n","value_type":0,"value":["x\u0001"]}',
       '{"name":"n","value_type":0,"representation":"r\u0001","value":["x"]}',
       '{"name":"n","value_type":0,"value":["x"],"value":[]}',
+      '{"name":"n","value_type":0,"value":["\\ud800"]}', // lone surrogates have no UTF-8 form
+      '{"name":"n","value_type":0,"value":["\\udc00\\ud800"]}',
+      '{"name":"n","value_type":0,"value":["\\ud800\\u0041"]}',
+      '{"name":"\\ud83dx","value_type":0,"value":["x"]}',
+      '{"name":"n","value_type":0,"representation":"\\ud83d","value":["x"]}',
+      '{"name":"n","value_type":0,"value":["\\u12"]}',
+      '{"name":"n","value_type":0,"value":["\\u12g4"]}',
+      '{"name":"n","value_type":0,"value":["\\x"]}',
+      '{"name":"n","value_type":0,"value":["\\\'"]}',
     ];
     for (const f of bad) {
       const line = head + f + ']}';

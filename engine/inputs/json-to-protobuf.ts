@@ -84,16 +84,19 @@ export function jsonToProtobuf(bytes: Uint8Array, start: number, end: number): U
   }
 }
 
+// Which readers did the work, for tests (a fast path that is never taken tests nothing).
+let inOrderMessages = 0;
+let anyOrderMessages = 0;
 let canonicalFields = 0;
 let otherFields = 0;
 
 /**
- * How many list-form fields (of messages this returned bytes for or not)
- * took the one-pass canonical reader and how many the general one: tests use
- * it to show the fast path is exercised.
+ * How many messages (whatever became of them) were read headers-in-order and
+ * how many started over in any order; how many list-form fields took the
+ * one-pass canonical reader and how many the general one.
  */
-export function jsonToProtobufFieldCounts(): { canonical: number; other: number } {
-  return { canonical: canonicalFields, other: otherFields };
+export function jsonToProtobufCounts(): { inOrderMessages: number; anyOrderMessages: number; canonicalFields: number; otherFields: number } {
+  return { inOrderMessages, anyOrderMessages, canonicalFields, otherFields };
 }
 
 // ---------------------------------------------------------------- headers
@@ -185,14 +188,126 @@ let severity = 0;
 let pid = 0;
 
 function transcodeMessage(): Uint8Array {
-  const reserve = e - p + HEADER_SLACK;
-  if (reserve > MAX_LINE + HEADER_SLACK) bail();
+  if (e - p > MAX_LINE) bail();
   if (arenaAt + ARENA_NEED > ARENA_SIZE) {
     arena = new ArrayBuffer(ARENA_SIZE);
     out = new Uint8Array(arena);
     outView = new DataView(arena);
     arenaAt = 0;
   }
+  const start = p;
+  inOrderMessages++;
+  const record = transcodeInOrder();
+  if (record !== undefined) return record;
+  p = start;
+  anyOrderMessages++;
+  return transcodeAnyOrder();
+}
+
+// The protobuf field key of each header, by tag.
+const HEADER_KEY_BYTE = [0, 0x0a, 0x10, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x40, 0x4a, 0x52];
+
+/**
+ * The usual case: headers in tag order (as messageToJSON writes them, Fields
+ * last), each written straight to its place as it is read, the fields right
+ * after them. undefined when a header comes out of order (the caller then
+ * starts over with transcodeAnyOrder); bails like it otherwise.
+ */
+function transcodeInOrder(): Uint8Array | undefined {
+  const base = arenaAt;
+  o = base;
+  oMax = base + MAX_SIZE;
+  /** The last header tag written (Uuid and Timestamp count as written once filled in). */
+  let last = 0;
+  skipWs();
+  expect(C_LBRACE);
+  skipWs();
+  if (peek() === C_RBRACE) p++;
+  else {
+    for (;;) {
+      expect(C_QUOTE);
+      const tag = headerTag();
+      skipWs();
+      expect(C_COLON);
+      skipWs();
+      if (tag === 0) skipValue(0);
+      else if (tag <= last) return undefined; // out of order or a duplicate
+      else if (!isNull()) {
+        // null is "absent" for every header (Uuid and Timestamp are then filled in).
+        if (tag > H_UUID && last < H_UUID) fillUuid();
+        if (tag > H_TIMESTAMP && last < H_TIMESTAMP) fillTimestamp();
+        writeHeaderInOrder(tag);
+        last = tag;
+        if (o > oMax) bail();
+      }
+      skipWs();
+      const c = take();
+      if (c === C_RBRACE) break;
+      if (c !== C_COMMA) bail();
+      skipWs();
+    }
+  }
+  skipWs();
+  if (p !== e) bail();
+  if (last < H_UUID) fillUuid();
+  if (last < H_TIMESTAMP) fillTimestamp();
+  const total = o - base;
+  if (total > MAX_SIZE) bail();
+  arenaAt = base + total;
+  return new Uint8Array(arena, base, total);
+}
+
+function fillUuid(): void {
+  out[o++] = 0x0a;
+  out[o++] = 16;
+  randomUuid(o);
+  o += 16;
+}
+
+function fillTimestamp(): void {
+  nowNanoseconds();
+  out[o++] = 0x10;
+  writeVarint64(tsHi, tsLo);
+}
+
+/** One header's value (at p, not null) read and written at o. */
+function writeHeaderInOrder(tag: number): void {
+  const ob = out;
+  switch (tag) {
+    case H_UUID:
+      ob[o++] = 0x0a;
+      ob[o++] = 16;
+      readUuid(ob, o);
+      o += 16;
+      return;
+    case H_TIMESTAMP:
+      readTimestamp();
+      ob[o++] = 0x10;
+      writeVarint64(tsHi, tsLo);
+      return;
+    case H_SEVERITY:
+    case H_PID:
+      ob[o++] = HEADER_KEY_BYTE[tag];
+      writeInt64Number(readSafeInteger());
+      return;
+    case H_FIELDS:
+      readFields();
+      return;
+    default: {
+      // A string: its content decoded straight into place.
+      expect(C_QUOTE);
+      ob[o] = HEADER_KEY_BYTE[tag];
+      const close = copyString(b, p, e, ob, o + 2);
+      if (close < 0) bail();
+      p = close + 1;
+      o = closeLengthAt(ob, o + 1, copyEnd);
+    }
+  }
+}
+
+/** Headers in any order: the fields are written `reserve` bytes in, the headers then go before them. */
+function transcodeAnyOrder(): Uint8Array {
+  const reserve = e - p + HEADER_SLACK;
   const base = arenaAt;
   const fieldsStart = base + reserve;
   o = fieldsStart;
@@ -292,7 +407,7 @@ function headerTag(): number {
 function readHeader(tag: number): void {
   switch (tag) {
     case H_UUID:
-      readUuid();
+      readUuid(uuid, 0);
       return;
     case H_TIMESTAMP:
       readTimestamp();
@@ -315,7 +430,8 @@ function readHeader(tag: number): void {
   }
 }
 
-function readUuid(): void {
+/** A Uuid string into dst[at, at + 16). */
+function readUuid(dst: Uint8Array, at: number): void {
   expect(C_QUOTE);
   const start = p;
   const end = scanString();
@@ -324,17 +440,17 @@ function readUuid(): void {
   if (len !== 32 && len !== 36) bail();
   const bb = b;
   const dashes = len === 36;
-  let at = start;
+  let k = start;
   for (let i = 0; i < 16; i++) {
     if (dashes && (i === 4 || i === 6 || i === 8 || i === 10)) {
-      if (bb[at] !== 0x2d) bail();
-      at++;
+      if (bb[k] !== 0x2d) bail();
+      k++;
     }
-    const hi = HEX[bb[at]];
-    const lo = HEX[bb[at + 1]];
+    const hi = HEX[bb[k]];
+    const lo = HEX[bb[k + 1]];
     if ((hi | lo) < 0) bail();
-    uuid[i] = (hi << 4) | lo;
-    at += 2;
+    dst[at + i] = (hi << 4) | lo;
+    k += 2;
   }
 }
 
@@ -610,9 +726,9 @@ function canonicalField(): boolean {
   ob[q] = 0x52;
   const lenAt = q + 1;
   ob[q + 2] = 0x0a;
-  const nameEnd = copyPlainString(bb, i, end, ob, q + 4);
+  const nameEnd = copyString(bb, i, end, ob, q + 4);
   if (nameEnd < 0) return false;
-  q = closeLengthAt(ob, q + 3, q + 4 + (nameEnd - i));
+  q = closeLengthAt(ob, q + 3, copyEnd);
   i = nameEnd;
   if (q > oMax || i + 21 > end || v.getInt32(i, true) !== AFTER_NAME_0 || v.getInt32(i + 4, true) !== AFTER_NAME_4 || v.getInt32(i + 8, true) !== AFTER_NAME_8 || v.getInt32(i + 11, true) !== AFTER_NAME_11) return false;
   i += AFTER_NAME.length;
@@ -627,9 +743,9 @@ function canonicalField(): boolean {
     if (i + REPRESENTATION_OPEN.length > end || !bytesAt(bb, i, REPRESENTATION_OPEN)) return false;
     i += REPRESENTATION_OPEN.length;
     ob[q] = 0x1a;
-    const repEnd = copyPlainString(bb, i, end, ob, q + 2);
+    const repEnd = copyString(bb, i, end, ob, q + 2);
     if (repEnd < 0) return false;
-    if (repEnd > i) q = closeLengthAt(ob, q + 1, q + 2 + (repEnd - i)); // an empty one is not written
+    if (copyEnd > q + 2) q = closeLengthAt(ob, q + 1, copyEnd); // an empty one is not written
     i = repEnd + 1;
     if (q > oMax) return false;
   }
@@ -649,9 +765,9 @@ function canonicalField(): boolean {
     if (type === T_STRING) {
       if (c !== C_QUOTE) return false;
       ob[q] = 0x22;
-      const stop = copyPlainString(bb, i + 1, end, ob, q + 2);
+      const stop = copyString(bb, i + 1, end, ob, q + 2);
       if (stop < 0) return false;
-      q = closeLengthAt(ob, q + 1, q + 2 + (stop - i - 1));
+      q = closeLengthAt(ob, q + 1, copyEnd);
       i = stop + 1;
     } else if (type === T_BOOL) {
       if (c === 0x74 && i + 4 <= end && bb[i + 1] === 0x72 && bb[i + 2] === 0x75 && bb[i + 3] === 0x65) {
@@ -725,18 +841,115 @@ function canonicalField(): boolean {
   return true;
 }
 
+/** Set by copyString: where its copy ended. */
+let copyEnd = 0;
+
 /**
- * Copy the content of a string at i with no escapes or control bytes to ob at
- * q: the index of its closing quote, or -1 for any other string (or no end).
+ * The content of the JSON string at i (just past its opening quote) decoded
+ * into ob at q, checking JSON's rules (as scanString, and unescapeInto's
+ * surrogate pairs; the UTF-8 is valid already): the index of its closing
+ * quote, copyEnd where the copy ended; -1 for a bad or unterminated string.
  */
-function copyPlainString(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
+function copyString(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
+  // The plain run here (a small loop that inlines well), escapes below.
   for (; i < end; i++) {
     const c = bb[i];
-    if (c === C_QUOTE) return i;
-    if (c === C_BACKSLASH || c < 0x20) return -1;
+    if (c === C_QUOTE) {
+      copyEnd = q;
+      return i;
+    }
+    if (c === C_BACKSLASH) return copyEscapedString(bb, i, end, ob, q);
+    if (c < 0x20) return -1;
     ob[q++] = c;
   }
   return -1;
+}
+
+/** copyString from a backslash on. */
+function copyEscapedString(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
+  for (;;) {
+    if (i >= end) return -1;
+    const c = bb[i];
+    if (c === C_QUOTE) break;
+    if (c === C_BACKSLASH) {
+      if (i + 1 >= end) return -1;
+      const x = bb[i + 1];
+      i += 2;
+      switch (x) {
+        case 0x22:
+        case 0x5c:
+        case 0x2f:
+          ob[q++] = x;
+          break;
+        case 0x62:
+          ob[q++] = 8;
+          break;
+        case 0x66:
+          ob[q++] = 12;
+          break;
+        case 0x6e:
+          ob[q++] = 10;
+          break;
+        case 0x72:
+          ob[q++] = 13;
+          break;
+        case 0x74:
+          ob[q++] = 9;
+          break;
+        case 0x75: {
+          let cp = i + 4 <= end ? hex4At(bb, i) : -1;
+          if (cp < 0) return -1;
+          i += 4;
+          if (cp >= 0xd800 && cp <= 0xdfff) {
+            // Only a high surrogate followed by an escaped low one has a UTF-8 form.
+            if (cp >= 0xdc00 || i + 6 > end || bb[i] !== C_BACKSLASH || bb[i + 1] !== 0x75) return -1;
+            const low = hex4At(bb, i + 2);
+            if (low < 0xdc00 || low > 0xdfff) return -1;
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+            i += 6;
+          }
+          q = putCodePoint(ob, q, cp);
+          break;
+        }
+        default:
+          return -1;
+      }
+    } else if (c < 0x20) return -1;
+    else {
+      ob[q++] = c;
+      i++;
+    }
+  }
+  copyEnd = q;
+  return i;
+}
+
+/** Four hex digits at i as a number, -1 if they are not. */
+function hex4At(bb: Uint8Array, i: number): number {
+  const h0 = HEX[bb[i]];
+  const h1 = HEX[bb[i + 1]];
+  const h2 = HEX[bb[i + 2]];
+  const h3 = HEX[bb[i + 3]];
+  if ((h0 | h1 | h2 | h3) < 0) return -1;
+  return (h0 << 12) | (h1 << 8) | (h2 << 4) | h3;
+}
+
+function putCodePoint(ob: Uint8Array, q: number, cp: number): number {
+  if (cp < 0x80) ob[q++] = cp;
+  else if (cp < 0x800) {
+    ob[q++] = 0xc0 | (cp >> 6);
+    ob[q++] = 0x80 | (cp & 0x3f);
+  } else if (cp < 0x10000) {
+    ob[q++] = 0xe0 | (cp >> 12);
+    ob[q++] = 0x80 | ((cp >> 6) & 0x3f);
+    ob[q++] = 0x80 | (cp & 0x3f);
+  } else {
+    ob[q++] = 0xf0 | (cp >> 18);
+    ob[q++] = 0x80 | ((cp >> 12) & 0x3f);
+    ob[q++] = 0x80 | ((cp >> 6) & 0x3f);
+    ob[q++] = 0x80 | (cp & 0x3f);
+  }
+  return q;
 }
 
 /** The index of the closing quote of a string at i with no escapes or control bytes; -1 otherwise. */
@@ -1035,10 +1248,19 @@ function digitStringInt64(start: number, end: number): boolean {
   const negative = b[i] === 0x2d;
   if (negative) i++;
   if (i >= end) return false;
-  let hi = 0;
-  let lo = 0;
+  // Up to 15 digits in a double (exact), the rest in 32-bit halves.
+  const bb = b;
+  const exactEnd = Math.min(end, i + 15);
+  let v = 0;
+  for (; i < exactEnd; i++) {
+    const d = bb[i] - 48;
+    if (d < 0 || d > 9) return false;
+    v = v * 10 + d;
+  }
+  let hi = Math.floor(v / 4294967296);
+  let lo = v - hi * 4294967296;
   for (; i < end; i++) {
-    const d = b[i] - 48;
+    const d = bb[i] - 48;
     if (d < 0 || d > 9) return false;
     const low = lo * 10 + d; // < 2^36: exact
     const carry = Math.floor(low / 4294967296);
