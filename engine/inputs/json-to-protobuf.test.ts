@@ -510,6 +510,31 @@ describe('jsonToProtobuf: the one-pass canonical list-field reader', () => {
     expect(checked).toBeGreaterThan(5000);
   });
 
+  it('copies strings a word at a time: an escape, a control byte or non-ASCII at every offset, near the end of the line too', () => {
+    const specials = ['\\"', '\\\\', '\\n', '\\u00e9', '\\ud83d\\ude00', 'é', '😀', '\u0001', '\u001f', '\\ud800', '\\x', '\u007f', ' '];
+    let checked = 0;
+    for (const sp of specials) {
+      for (let before = 0; before < 9; before++) {
+        for (let after = 0; after < 6; after++) {
+          const text = 'a'.repeat(before) + sp + 'b'.repeat(after);
+          const lines = [
+            `{"Type":"${text}"}`, // the string ends 1 byte before the end of the line
+            `{"Hostname":"${text}","Fields":[]}`,
+            `{"Fields":[{"name":"${text}","value_type":0,"value":["${text}"]}]}`,
+            `{"Fields":[{"name":"n","value_type":0,"representation":"${text}","value":["x","${text}"]}]}`,
+          ];
+          for (const line of lines) {
+            const agreed = expectAgrees(line);
+            // Raw control bytes and bad escapes are errors; everything else is taken.
+            expect(agreed, line).toBe(!['\u0001', '\u001f', '\\ud800', '\\x'].includes(sp));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(specials.length * 9 * 6 * 4);
+  });
+
   const head = '{"Uuid":"c45e6d77f2b440549b2322e95230a156","Timestamp":1,"Fields":[';
   const taken = (field: string): 'canonical' | 'other' => {
     const before = jsonToProtobufCounts();

@@ -49,6 +49,11 @@ let oMax = 0;
 let b: Uint8Array = new Uint8Array(0);
 /** b, for reading several bytes at once. */
 let inView: DataView = new DataView(new ArrayBuffer(0));
+/** Where b starts in inView (a view of b's whole buffer). */
+let inOff = 0;
+// One view per input buffer (creating a DataView costs more than reading a
+// short field): kept while the buffer lives, which the cache does not prolong.
+const inputViews = new WeakMap<ArrayBufferLike, DataView>();
 let p = 0;
 let e = 0;
 /** Set by scanString: the string held a backslash escape. */
@@ -68,6 +73,14 @@ const EMPTY_VIEW = new DataView(EMPTY.buffer);
  * when the reference path must decide (see the module comment).
  */
 export function jsonToProtobuf(bytes: Uint8Array, start: number, end: number): Uint8Array | undefined {
+  const buffer = bytes.buffer;
+  let view = inputViews.get(buffer);
+  if (view === undefined) {
+    view = new DataView(buffer);
+    inputViews.set(buffer, view);
+  }
+  inView = view;
+  inOff = bytes.byteOffset;
   b = bytes;
   p = start;
   e = end;
@@ -297,7 +310,7 @@ function writeHeaderInOrder(tag: number): void {
       // A string: its content decoded straight into place.
       expect(C_QUOTE);
       ob[o] = HEADER_KEY_BYTE[tag];
-      const close = copyString(b, p, e, ob, o + 2);
+      const close = copyString(b, p, e, o + 2);
       if (close < 0) bail();
       p = close + 1;
       o = closeLengthAt(ob, o + 1, copyEnd);
@@ -557,7 +570,6 @@ function readFields(): void {
       p++;
       return;
     }
-    inView = new DataView(b.buffer, b.byteOffset, b.byteLength);
     for (;;) {
       if (canonicalField()) canonicalFields++;
       else {
@@ -716,9 +728,10 @@ const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k); // exact doubles
 function canonicalField(): boolean {
   const bb = b;
   const v = inView;
+  const off = inOff;
   const end = e;
   let i = p;
-  if (i + 38 > end || v.getInt32(i, true) !== FIELD_OPEN_0 || v.getInt32(i + 4, true) !== FIELD_OPEN_4 || bb[i + 8] !== C_QUOTE) return false;
+  if (i + 38 > end || v.getInt32(off + i, true) !== FIELD_OPEN_0 || v.getInt32(off + i + 4, true) !== FIELD_OPEN_4 || bb[i + 8] !== C_QUOTE) return false;
   i += FIELD_OPEN.length;
   // Written as read: the field's key and length, the name's key and length, the name.
   const ob = out;
@@ -726,11 +739,11 @@ function canonicalField(): boolean {
   ob[q] = 0x52;
   const lenAt = q + 1;
   ob[q + 2] = 0x0a;
-  const nameEnd = copyString(bb, i, end, ob, q + 4);
+  const nameEnd = copyString(bb, i, end, q + 4);
   if (nameEnd < 0) return false;
   q = closeLengthAt(ob, q + 3, copyEnd);
   i = nameEnd;
-  if (q > oMax || i + 21 > end || v.getInt32(i, true) !== AFTER_NAME_0 || v.getInt32(i + 4, true) !== AFTER_NAME_4 || v.getInt32(i + 8, true) !== AFTER_NAME_8 || v.getInt32(i + 11, true) !== AFTER_NAME_11) return false;
+  if (q > oMax || i + 21 > end || v.getInt32(off + i, true) !== AFTER_NAME_0 || v.getInt32(off + i + 4, true) !== AFTER_NAME_4 || v.getInt32(off + i + 8, true) !== AFTER_NAME_8 || v.getInt32(off + i + 11, true) !== AFTER_NAME_11) return false;
   i += AFTER_NAME.length;
   const type = bb[i] - 48;
   if (type !== T_STRING && type !== T_INTEGER && type !== T_DOUBLE && type !== T_BOOL) return false;
@@ -743,13 +756,13 @@ function canonicalField(): boolean {
     if (i + REPRESENTATION_OPEN.length > end || !bytesAt(bb, i, REPRESENTATION_OPEN)) return false;
     i += REPRESENTATION_OPEN.length;
     ob[q] = 0x1a;
-    const repEnd = copyString(bb, i, end, ob, q + 2);
+    const repEnd = copyString(bb, i, end, q + 2);
     if (repEnd < 0) return false;
     if (copyEnd > q + 2) q = closeLengthAt(ob, q + 1, copyEnd); // an empty one is not written
     i = repEnd + 1;
     if (q > oMax) return false;
   }
-  if (i + VALUE_OPEN.length + 3 > end || v.getInt32(i, true) !== VALUE_OPEN_0 || v.getInt32(i + 4, true) !== VALUE_OPEN_4 || v.getInt32(i + 6, true) !== VALUE_OPEN_6) return false;
+  if (i + VALUE_OPEN.length + 3 > end || v.getInt32(off + i, true) !== VALUE_OPEN_0 || v.getInt32(off + i + 4, true) !== VALUE_OPEN_4 || v.getInt32(off + i + 6, true) !== VALUE_OPEN_6) return false;
   i += VALUE_OPEN.length;
 
   // Values: strings one record each; numbers and booleans packed, rewritten
@@ -765,7 +778,7 @@ function canonicalField(): boolean {
     if (type === T_STRING) {
       if (c !== C_QUOTE) return false;
       ob[q] = 0x22;
-      const stop = copyString(bb, i + 1, end, ob, q + 2);
+      const stop = copyString(bb, i + 1, end, q + 2);
       if (stop < 0) return false;
       q = closeLengthAt(ob, q + 1, copyEnd);
       i = stop + 1;
@@ -850,78 +863,106 @@ let copyEnd = 0;
  * surrogate pairs; the UTF-8 is valid already): the index of its closing
  * quote, copyEnd where the copy ended; -1 for a bad or unterminated string.
  */
-function copyString(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
-  // The plain run here (a small loop that inlines well), escapes below.
+function copyString(bb: Uint8Array, i: number, end: number, q: number): number {
+  // Four bytes at a time: each word is copied whole, and the cursors move up
+  // to its first quote, backslash or control byte if it has one. The test is
+  // exact for the first such byte (a borrow starts only at one), so the
+  // lowest flagged byte is where to stop.
+  const v = inView;
+  const off = inOff;
+  const ob = out;
+  const ov = outView;
+  while (i + 4 <= end) {
+    const x = v.getInt32(off + i, true);
+    const xq = x ^ 0x22222222;
+    const xb = x ^ 0x5c5c5c5c;
+    const special = (((xq - 0x01010101) & ~xq) | ((xb - 0x01010101) & ~xb) | ((x - 0x20202020) & ~x)) & 0x80808080;
+    ov.setInt32(q, x, true);
+    if (special === 0) {
+      i += 4;
+      q += 4;
+      continue;
+    }
+    const k = (31 - Math.clz32(special & -special)) >> 3;
+    i += k;
+    q += k;
+    const c = bb[i];
+    if (c === C_QUOTE) {
+      copyEnd = q;
+      return i;
+    }
+    if (c !== C_BACKSLASH) return -1; // a raw control byte
+    i = copyEscape(bb, i, end, ob, q);
+    if (i < 0) return -1;
+    q = copyEnd;
+    i++;
+  }
+  // The last few bytes before end.
   for (; i < end; i++) {
     const c = bb[i];
     if (c === C_QUOTE) {
       copyEnd = q;
       return i;
     }
-    if (c === C_BACKSLASH) return copyEscapedString(bb, i, end, ob, q);
-    if (c < 0x20) return -1;
-    ob[q++] = c;
+    if (c === C_BACKSLASH) {
+      i = copyEscape(bb, i, end, ob, q);
+      if (i < 0) return -1;
+      q = copyEnd;
+    } else if (c < 0x20) return -1;
+    else ob[q++] = c;
   }
   return -1;
 }
 
-/** copyString from a backslash on. */
-function copyEscapedString(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
-  for (;;) {
-    if (i >= end) return -1;
-    const c = bb[i];
-    if (c === C_QUOTE) break;
-    if (c === C_BACKSLASH) {
-      if (i + 1 >= end) return -1;
-      const x = bb[i + 1];
-      i += 2;
-      switch (x) {
-        case 0x22:
-        case 0x5c:
-        case 0x2f:
-          ob[q++] = x;
-          break;
-        case 0x62:
-          ob[q++] = 8;
-          break;
-        case 0x66:
-          ob[q++] = 12;
-          break;
-        case 0x6e:
-          ob[q++] = 10;
-          break;
-        case 0x72:
-          ob[q++] = 13;
-          break;
-        case 0x74:
-          ob[q++] = 9;
-          break;
-        case 0x75: {
-          let cp = i + 4 <= end ? hex4At(bb, i) : -1;
-          if (cp < 0) return -1;
-          i += 4;
-          if (cp >= 0xd800 && cp <= 0xdfff) {
-            // Only a high surrogate followed by an escaped low one has a UTF-8 form.
-            if (cp >= 0xdc00 || i + 6 > end || bb[i] !== C_BACKSLASH || bb[i + 1] !== 0x75) return -1;
-            const low = hex4At(bb, i + 2);
-            if (low < 0xdc00 || low > 0xdfff) return -1;
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-            i += 6;
-          }
-          q = putCodePoint(ob, q, cp);
-          break;
-        }
-        default:
-          return -1;
+/**
+ * The escape at i (a backslash) decoded into ob at q: the index of its last
+ * byte, copyEnd where the copy ended; -1 for a bad escape or a lone surrogate
+ * (no UTF-8 form).
+ */
+function copyEscape(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
+  if (i + 1 >= end) return -1;
+  const x = bb[i + 1];
+  switch (x) {
+    case 0x22:
+    case 0x5c:
+    case 0x2f:
+      ob[q] = x;
+      break;
+    case 0x62:
+      ob[q] = 8;
+      break;
+    case 0x66:
+      ob[q] = 12;
+      break;
+    case 0x6e:
+      ob[q] = 10;
+      break;
+    case 0x72:
+      ob[q] = 13;
+      break;
+    case 0x74:
+      ob[q] = 9;
+      break;
+    case 0x75: {
+      let cp = i + 6 <= end ? hex4At(bb, i + 2) : -1;
+      if (cp < 0) return -1;
+      i += 5;
+      if (cp >= 0xd800 && cp <= 0xdfff) {
+        // Only a high surrogate followed by an escaped low one has a UTF-8 form.
+        if (cp >= 0xdc00 || i + 7 > end || bb[i + 1] !== C_BACKSLASH || bb[i + 2] !== 0x75) return -1;
+        const low = hex4At(bb, i + 3);
+        if (low < 0xdc00 || low > 0xdfff) return -1;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        i += 6;
       }
-    } else if (c < 0x20) return -1;
-    else {
-      ob[q++] = c;
-      i++;
+      copyEnd = putCodePoint(ob, q, cp);
+      return i;
     }
+    default:
+      return -1;
   }
-  copyEnd = q;
-  return i;
+  copyEnd = q + 1;
+  return i + 1;
 }
 
 /** Four hex digits at i as a number, -1 if they are not. */
@@ -1415,18 +1456,16 @@ function unescapeInto(start: number, end: number): void {
         ob[q++] = 9;
         break;
       case 0x75: {
-        let cp = hex4(i);
+        let cp = hex4At(bb, i);
         i += 4;
         if (cp >= 0xd800 && cp <= 0xdfff) {
           if (cp >= 0xdc00 || bb[i] !== C_BACKSLASH || bb[i + 1] !== 0x75) bail();
-          const low = hex4(i + 2);
+          const low = hex4At(bb, i + 2);
           if (low < 0xdc00 || low > 0xdfff) bail();
           cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
           i += 6;
         }
-        o = q;
-        writeCodePoint(cp);
-        q = o;
+        q = putCodePoint(ob, q, cp);
         break;
       }
       default: // " \ /
@@ -1434,27 +1473,6 @@ function unescapeInto(start: number, end: number): void {
     }
   }
   o = q;
-}
-
-function hex4(at: number): number {
-  return (hexDigit(b[at]) << 12) | (hexDigit(b[at + 1]) << 8) | (hexDigit(b[at + 2]) << 4) | hexDigit(b[at + 3]);
-}
-
-function writeCodePoint(cp: number): void {
-  if (cp < 0x80) out[o++] = cp;
-  else if (cp < 0x800) {
-    out[o++] = 0xc0 | (cp >> 6);
-    out[o++] = 0x80 | (cp & 0x3f);
-  } else if (cp < 0x10000) {
-    out[o++] = 0xe0 | (cp >> 12);
-    out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-    out[o++] = 0x80 | (cp & 0x3f);
-  } else {
-    out[o++] = 0xf0 | (cp >> 18);
-    out[o++] = 0x80 | ((cp >> 12) & 0x3f);
-    out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-    out[o++] = 0x80 | (cp & 0x3f);
-  }
 }
 
 function latin1(start: number, end: number): string {
