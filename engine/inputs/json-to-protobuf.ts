@@ -163,7 +163,16 @@ for (const [k, tag] of HEADER_KEYS) (HEADER_BY_LENGTH[k.length] ??= []).push([as
 const HEADER_LOWER = HEADER_KEYS.map(([k]) => asciiBytes(k.toLowerCase()));
 /** By tag: the key and its closing quote. */
 const HEADER_QUOTED: Uint8Array[] = [EMPTY];
-for (const [k, tag] of HEADER_KEYS) HEADER_QUOTED[tag] = asciiBytes(k + '"');
+const HEADER_WORD_0 = new Int32Array(HEADER_KEYS.length + 1);
+const HEADER_WORD_MID = new Int32Array(HEADER_KEYS.length + 1);
+const HEADER_WORD_LAST = new Int32Array(HEADER_KEYS.length + 1);
+for (const [k, tag] of HEADER_KEYS) {
+  const quoted = asciiBytes(k + '"');
+  HEADER_QUOTED[tag] = quoted;
+  HEADER_WORD_0[tag] = int32At(quoted, 0);
+  HEADER_WORD_MID[tag] = int32At(quoted, (quoted.length >> 1) - 2);
+  HEADER_WORD_LAST[tag] = int32At(quoted, quoted.length - 4);
+}
 
 /** The header whose exact name (and closing quote) starts at `at`, by its first letter; 0 for any other key. */
 function exactHeaderKey(bb: Uint8Array, at: number, end: number): number {
@@ -196,8 +205,16 @@ function exactHeaderKey(bb: Uint8Array, at: number, end: number): number {
     default:
       return 0;
   }
-  const word = HEADER_QUOTED[tag];
-  return at + word.length <= end && bytesAt(bb, at, word) ? tag : 0;
+  // Three words, overlapping when shorter than 12 bytes (every name is 4 to 11 with its quote).
+  const len = HEADER_QUOTED[tag].length;
+  if (at + len > end) return 0;
+  const v = inView;
+  const x = inOff + at;
+  return v.getInt32(x, true) === HEADER_WORD_0[tag] &&
+    v.getInt32(x + (len >> 1) - 2, true) === HEADER_WORD_MID[tag] &&
+    v.getInt32(x + len - 4, true) === HEADER_WORD_LAST[tag]
+    ? tag
+    : 0;
 }
 
 // String headers seen: content span and whether it holds escapes (by tag).
