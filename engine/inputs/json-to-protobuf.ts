@@ -741,9 +741,11 @@ const VALUE_OPEN_0 = int32At(VALUE_OPEN, 0);
 const VALUE_OPEN_4 = int32At(VALUE_OPEN, 4);
 const VALUE_OPEN_6 = int32At(VALUE_OPEN, 6);
 
+/** Four bytes of a constant as a little-endian int32, to compare with a word of input. */
 function int32At(word: Uint8Array, at: number): number {
-  return new DataView(word.buffer).getInt32(at, true);
+  return new DataView(word.buffer, word.byteOffset).getInt32(at, true);
 }
+
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k); // exact doubles
 
 /**
@@ -828,11 +830,11 @@ function canonicalField(): boolean {
         c = bb[i];
       }
       const first = i;
-      let v = 0;
+      let num = 0;
       if (c === 0x30) i++;
       else if (c >= 0x31 && c <= 0x39) {
         while (i < end && (c = bb[i]) >= 0x30 && c <= 0x39) {
-          v = v * 10 + (c - 48);
+          num = num * 10 + (c - 48);
           i++;
         }
       } else return false;
@@ -843,7 +845,7 @@ function canonicalField(): boolean {
         i++;
         const from = i;
         while (i < end && (c = bb[i]) >= 0x30 && c <= 0x39) {
-          v = v * 10 + (c - 48);
+          num = num * 10 + (c - 48);
           i++;
         }
         scale = i - from;
@@ -851,11 +853,11 @@ function canonicalField(): boolean {
         digits += scale;
       }
       if (digits > 15) return false;
-      if (scale !== 0) v /= POW10[scale];
-      if (negative) v = -v;
-      if (type === T_INTEGER) q = putInt64(ob, q, v);
+      if (scale !== 0) num /= POW10[scale];
+      if (negative) num = -num;
+      if (type === T_INTEGER) q = putInt64(ob, q, num);
       else {
-        outView.setFloat64(q, v, true);
+        outView.setFloat64(q, num, true);
         q += 8;
       }
     }
