@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageToJSON, parseMessageJSON } from '../message/json';
 import { decodeMessage, encodeMessage } from '../message/protobuf';
-import { jsonToProtobuf } from './json-to-protobuf';
+import { jsonToProtobuf, jsonToProtobufCounts } from './json-to-protobuf';
 import { parseNdjson, parseNdjsonRecords } from './ndjson';
 import { createRng, sampleMessages, type Rng } from './sample-messages';
 
@@ -180,6 +180,90 @@ function generatedLine(rng: Rng, shorthand: boolean): string {
   return obj(rng, entries);
 }
 
+// ------------------------------------------------------------ canonical list-form fields
+
+// {"name":...,"value_type":N,("representation":...,)?"value":[...]} with no
+// whitespace (what messageToJSON writes) takes a one-pass reader; these
+// generate that shape with values at and just past its edges, and now and
+// then a shape it must hand to the general reader.
+const CANONICAL_VALUES: Record<number, { plain: string[]; odd: string[] }> = {
+  0: {
+    plain: ['"event"', '""', '"é"', '"😀 naïve"', JSON.stringify('x'.repeat(130))],
+    odd: ['"quote \\" inside"', '"\\u00e9"', '"line\\nbreak"', '"ctl\u0001"', '7', 'null', 'true', '"\\ud800"'],
+  },
+  2: {
+    plain: ['0', '-0', '7', '-1', '127', '128', '-129', '2147483647', '2147483648', '-2147483649', '4294967296', '999999999999999', '-999999999999999'],
+    odd: ['1000000000000000', '9007199254740993', '01', '-01', '-', '1e3', '2.0', '1.', '"42"', '"-9223372036854775808"', 'true', '0x10', '1.5'],
+  },
+  3: {
+    plain: ['0', '-0', '0.5', '-0.0', '0.10', '1.25', '-3.75', '0.0995', '123456789012.345', '9.99999999999999', '0.00000000000001', '42'],
+    odd: ['1234567890123.456', '0.0000000000000001', '1e-7', '1E+2', '.5', '1.', '-.5', '00.5', '"NaN"', '"-0"', '"1.5"', 'false', '12345678901234567890'],
+  },
+  4: { plain: ['true', 'false'], odd: ['tru', 'falsey', '1', '"true"', 'null', 'TRUE'] },
+};
+const CANONICAL_NAMES = ['docType', 'size', 'appName', '', 'é', '😀 name', 'n'.repeat(130)];
+const ODD_NAMES = ['quote"d', 'back\\slash', 'tab\t', 'ctl\u0001'];
+const REPRESENTATIONS = ['B', '', 'ms', 'é', 'r'.repeat(140), 'a"b'];
+
+function canonicalFieldJson(rng: Rng): string {
+  const type = pick(rng, [0, 2, 3, 4]);
+  const pool = CANONICAL_VALUES[type];
+  const n = 1 + Math.floor(rng() ** 3 * 40);
+  const values: string[] = [];
+  for (let i = 0; i < n; i++) values.push(rng() < 0.985 ? pick(rng, pool.plain) : pick(rng, pool.odd));
+  const name = JSON.stringify(rng() < 0.9 ? pick(rng, CANONICAL_NAMES) : pick(rng, ODD_NAMES));
+  const valueType = rng() < 0.92 ? String(type) : pick(rng, ['"STRING"', '"integer"', '1', '02', '2.0', 'null', '-0', '5', '"x"']);
+  const r = rng();
+  const representation = r < 0.6 ? undefined : r < 0.93 ? JSON.stringify(pick(rng, REPRESENTATIONS)) : 'null';
+  const value = rng() < 0.95 ? `[${values.join(',')}]` : pick(rng, [values[0], '[]', 'null', `[${values.join(', ')}]`, `[${values.join(',')},]`]);
+  const entries: [string, string][] = [
+    ['name', name],
+    ['value_type', valueType],
+  ];
+  if (representation !== undefined) entries.push(['representation', representation]);
+  entries.push(['value', value]);
+  let json = `{${entries.map(([k, v]) => `"${k}":${v}`).join(',')}}`;
+  if (rng() < 0.12) {
+    // Off the canonical shape: the general reader's part.
+    switch (Math.floor(rng() * 9)) {
+      case 0:
+        json = `{${[entries[1], entries[0], ...entries.slice(2)].map(([k, v]) => `"${k}":${v}`).join(',')}}`;
+        break;
+      case 1:
+        json = json.replace(`"value_type":${valueType},`, '');
+        break;
+      case 2:
+        json = json.replace('":', '": ');
+        break;
+      case 3:
+        json = json.replace(/}$/, ',"comment":"x"}');
+        break;
+      case 4:
+        json = json.replace('{', '{"comment":"x",');
+        break;
+      case 5:
+        json = json.replace(/}$/, `,"value":${value}}`);
+        break;
+      case 6:
+        json = json.replace('"name"', '"n\\u0061me"');
+        break;
+      case 7:
+        json = json.replace('"name"', '"Name"');
+        break;
+      default:
+        json = ` ${json.replace(/,/g, ' , ')} `;
+    }
+  }
+  return json;
+}
+
+function canonicalLine(rng: Rng): string {
+  const fields: string[] = [];
+  const n = 1 + Math.floor(rng() * 6);
+  for (let i = 0; i < n; i++) fields.push(canonicalFieldJson(rng));
+  return `{"Uuid":"c45e6d77f2b440549b2322e95230a156","Timestamp":"1795000000000011704","Type":"t","Fields":[${fields.join(',')}]}`;
+}
+
 describe('jsonToProtobuf', () => {
   it('gives exactly the reference bytes for sample messages, declining none', () => {
     const msgs = sampleMessages(2000, 11);
@@ -312,12 +396,26 @@ describe('jsonToProtobuf', () => {
   });
 
   it('fills in a missing or null Uuid and Timestamp like the reference path: random v4, now', () => {
+    const lines = [
+      '{"Uuid":null,"Timestamp":null,"Type":"a"}',
+      '{"Type":"a"}',
+      '{"Type":"a","Hostname":null,"x":[1]}',
+      '{"Type":"a","Uuid":null}', // out of tag order: read in any order
+      '{"Fields":[],"Type":"a"}',
+      '{"Timestamp":null,"Type":"a","Uuid":null}',
+    ];
     const before = BigInt(Date.now()) * 1_000_000n;
-    const b = enc('{"Uuid":null,"Timestamp":null,"Type":"a"}\n{"Type":"a"}');
-    const r1 = jsonToProtobuf(b, 0, b.indexOf(0x0a))!;
-    const r2 = jsonToProtobuf(b, b.indexOf(0x0a) + 1, b.length)!;
+    const b = enc(lines.join('\n'));
+    const records: Uint8Array[] = [];
+    for (let start = 0; start < b.length; ) {
+      let nl = b.indexOf(0x0a, start);
+      if (nl === -1) nl = b.length;
+      records.push(jsonToProtobuf(b, start, nl)!);
+      start = nl + 1;
+    }
     const after = BigInt(Date.now()) * 1_000_000n;
-    for (const r of [r1, r2]) {
+    expect(records.length).toBe(lines.length);
+    for (const r of records) {
       const m = decodeMessage(r);
       expect(m.type).toBe('a');
       expect(m.uuid[6] >> 4).toBe(4);
@@ -326,7 +424,37 @@ describe('jsonToProtobuf', () => {
       // Same bytes as the reference apart from the filled-in headers.
       expect(hex(encodeMessage({ ...parseMessageJSON('{"Type":"a"}'), uuid: m.uuid, timestamp: m.timestamp }))).toBe(hex(r));
     }
-    expect(hex(decodeMessage(r1).uuid)).not.toBe(hex(decodeMessage(r2).uuid));
+    expect(new Set(records.map((r) => hex(decodeMessage(r).uuid))).size).toBe(records.length);
+  });
+
+  it('reads headers in tag order as they come, and any other order by starting over; the same bytes either way', () => {
+    const rng = createRng(31);
+    const msgs = sampleMessages(300, 8);
+    const before = jsonToProtobufCounts();
+    let taken = 0;
+    for (const m of msgs) {
+      const json = messageToJSON(m);
+      const entries: [string, string][] = [];
+      for (const [k, v] of Object.entries(json)) {
+        const r = rng();
+        if (r < 0.15) continue; // absent
+        if (r < 0.2) entries.push([k, 'null']);
+        else entries.push([k, typeof v === 'string' && rng() < 0.3 ? jsonString(rng, v) : JSON.stringify(v)]);
+        if (rng() < 0.05) entries.push(['extra', pick(rng, ['{"a":[1,{"b":null}]}', '"x"', '-1.5e3', 'null'])]);
+      }
+      const r = rng();
+      if (r < 0.15 && entries.length > 1) {
+        // One entry out of place.
+        const [moved] = entries.splice(Math.floor(rng() * entries.length), 1);
+        entries.splice(Math.floor(rng() * (entries.length + 1)), 0, moved);
+      } else if (r < 0.2 && entries.length > 0) entries.push(pick(rng, entries)); // a duplicate
+      const line = `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+      if (expectAgrees(line)) taken++;
+    }
+    const after = jsonToProtobufCounts();
+    expect(taken).toBeGreaterThan(msgs.length * 0.8);
+    expect(after.inOrderMessages - before.inOrderMessages).toBe(msgs.length);
+    expect(after.anyOrderMessages - before.anyOrderMessages).toBeGreaterThan(20);
   });
 
   it('reads only bytes[start, end): a message cut short there is declined even if the bytes after complete it', () => {
@@ -335,6 +463,161 @@ describe('jsonToProtobuf', () => {
     for (let end = 3; end < 16; end++) expect(jsonToProtobuf(b, 2, end)).toBeUndefined();
     const n = enc('{"Severity":12}');
     expect(jsonToProtobuf(n, 0, 13)).toBeUndefined(); // {"Severity":1 without its }
+  });
+});
+
+describe('jsonToProtobuf: the one-pass canonical list-field reader', () => {
+  it('agrees with the reference on canonical fields at and past its edges, and hands the rest to the general reader', () => {
+    const rng = createRng(21);
+    const before = jsonToProtobufCounts();
+    let taken = 0;
+    const total = 4000;
+    for (let i = 0; i < total; i++) if (expectAgrees(canonicalLine(rng))) taken++;
+    const after = jsonToProtobufCounts();
+    expect(taken).toBeGreaterThan(total * 0.35);
+    // Both readers did real work here (so a broken one could not hide).
+    expect(after.canonicalFields - before.canonicalFields).toBeGreaterThan(4000);
+    expect(after.otherFields - before.otherFields).toBeGreaterThan(1000);
+  });
+
+  it('never reads past end: every cut of canonical lines, with the rest of the line still in the buffer, is declined', () => {
+    const rng = createRng(22);
+    let checked = 0;
+    for (let k = 0; k < 40; k++) {
+      const line = canonicalLine(rng);
+      const b = enc(line + '\n' + line);
+      const bytes = enc(line).length;
+      for (let end = 0; end < bytes; end++) {
+        expect(jsonToProtobuf(b, 0, end), `${line} cut at ${end}`).toBeUndefined();
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
+  });
+
+  it('agrees with the reference on every deletion and insertion in canonical lines', () => {
+    const rng = createRng(23);
+    const junk = ['"', '\\', ',', ':', '{', '}', '[', ']', '0', '-', '.', 'e', ' ', '\u0001', 'é', 'null', 'true', '1', '"x"'];
+    let checked = 0;
+    for (let k = 0; k < 25; k++) {
+      const chars = Array.from(canonicalLine(rng)); // by code point: no lone surrogates (the input is valid UTF-8)
+      for (let cut = 0; cut < chars.length; cut++) {
+        expectAgrees(chars.slice(0, cut).join('') + chars.slice(cut + 1).join(''));
+        expectAgrees(chars.slice(0, cut).join('') + pick(rng, junk) + chars.slice(cut).join(''));
+        checked += 2;
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
+  });
+
+  it('copies strings a word at a time: an escape, a control byte or non-ASCII at every offset, near the end of the line too', () => {
+    const specials = ['\\"', '\\\\', '\\n', '\\u00e9', '\\ud83d\\ude00', 'é', '😀', '\u0001', '\u001f', '\\ud800', '\\x', '\u007f', ' '];
+    let checked = 0;
+    for (const sp of specials) {
+      for (let before = 0; before < 9; before++) {
+        for (let after = 0; after < 6; after++) {
+          const text = 'a'.repeat(before) + sp + 'b'.repeat(after);
+          const lines = [
+            `{"Type":"${text}"}`, // the string ends 1 byte before the end of the line
+            `{"Hostname":"${text}","Fields":[]}`,
+            `{"Fields":[{"name":"${text}","value_type":0,"value":["${text}"]}]}`,
+            `{"Fields":[{"name":"n","value_type":0,"representation":"${text}","value":["x","${text}"]}]}`,
+          ];
+          for (const line of lines) {
+            const agreed = expectAgrees(line);
+            // Raw control bytes and bad escapes are errors; everything else is taken.
+            expect(agreed, line).toBe(!['\u0001', '\u001f', '\\ud800', '\\x'].includes(sp));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(specials.length * 9 * 6 * 4);
+  });
+
+  const head = '{"Uuid":"c45e6d77f2b440549b2322e95230a156","Timestamp":1,"Fields":[';
+  const taken = (field: string): 'canonical' | 'other' => {
+    const before = jsonToProtobufCounts();
+    expect(expectAgrees(head + field + ']}'), field).toBe(true);
+    const after = jsonToProtobufCounts();
+    expect(after.canonicalFields - before.canonicalFields + (after.otherFields - before.otherFields), field).toBe(1);
+    return after.canonicalFields > before.canonicalFields ? 'canonical' : 'other';
+  };
+
+  it('reads the canonical shape itself, including long names, widened lengths and every value type', () => {
+    const canonical = [
+      '{"name":"docType","value_type":0,"value":["event"]}',
+      '{"name":"","value_type":0,"value":[""]}',
+      '{"name":"é😀","value_type":0,"representation":"ü","value":["naïve ☃","😀"]}',
+      `{"name":"${'n'.repeat(200)}","value_type":0,"representation":"${'r'.repeat(150)}","value":["${'v'.repeat(20_000)}"]}`,
+      '{"name":"size","value_type":2,"representation":"B","value":[46545]}',
+      '{"name":"size","value_type":2,"representation":"","value":[-1,0,-0,999999999999999,-999999999999999,2147483648]}',
+      '{"name":"d","value_type":3,"value":[0.0995]}',
+      `{"name":"d","value_type":3,"value":[${Array.from({ length: 40 }, (_, i) => `${i}.${i}5`).join(',')}]}`,
+      '{"name":"d","value_type":3,"value":[-0,-0.0,0.10,123456789012.345,42]}',
+      '{"name":"b","value_type":4,"value":[true]}',
+      '{"name":"b","value_type":4,"value":[true,false,false]}',
+      '{"name":"a\\"b\\\\c\\/\\b\\f\\n\\r\\t","value_type":0,"value":["x"]}', // escapes, decoded as read
+      '{"name":"n","value_type":0,"value":["a\\nb","\\u00e9\\u20AC\\ud83d\\ude00\\u0000"]}',
+      '{"name":"n","value_type":0,"representation":"\\u00e9","value":["x"]}',
+    ];
+    for (const f of canonical) expect(taken(f), f).toBe('canonical');
+  });
+
+  it('hands every other shape to the general reader, which takes it with the same bytes', () => {
+    const other = [
+      '{"value_type":0,"name":"n","value":["x"]}', // keys reordered
+      '{"name":"n","value":["x"]}', // no value_type
+      '{"name":"n","value_type":null,"value":["x"]}',
+      '{"name":"n","value_type":"STRING","value":["x"]}',
+      '{"name":"n","value_type":0,"representation":null,"value":["x"]}',
+      '{"name":"n","value_type":0,"value":"x"}', // not an array
+      '{"name":"n","value_type":0,"value":["x"],"comment":1}',
+      '{"name":"n","value_type":0,"value":["x"] }',
+      '{ "name":"n","value_type":0,"value":["x"]}',
+      '{"name":"n","value_type":2,"value":[1000000000000000]}', // 16 digits
+      '{"name":"n","value_type":2,"value":[2.0]}',
+      '{"name":"n","value_type":2,"value":["42"]}',
+      '{"name":"n","value_type":3,"value":[1e-7]}',
+      '{"name":"n","value_type":3,"value":[1234567890123.456]}', // 16 digits
+      '{"name":"n","value_type":3,"value":["NaN","-0"]}',
+    ];
+    for (const f of other) expect(taken(f), f).toBe('other');
+  });
+
+  it('declines what the reference rejects, whichever reader saw it', () => {
+    const bad = [
+      '{"name":"n","value_type":0,"value":[]}',
+      '{"name":"n","value_type":0,"value":[1]}',
+      '{"name":"n","value_type":2,"value":[01]}',
+      '{"name":"n","value_type":2,"value":[1.5]}',
+      '{"name":"n","value_type":3,"value":[.5]}',
+      '{"name":"n","value_type":3,"value":[1.]}',
+      '{"name":"n","value_type":3,"value":[-]}',
+      '{"name":"n","value_type":4,"value":[tru]}',
+      '{"name":"n","value_type":4,"value":[1]}',
+      '{"name":"n","value_type":5,"value":[1]}',
+      '{"name":"n","value_type":0,"value":["x",]}',
+      '{"name":"n","value_type":0,"value":["x"]',
+      '{"name":"n\u0001","value_type":0,"value":["x"]}',
+      '{"name":"n","value_type":0,"value":["x\u0001"]}',
+      '{"name":"n","value_type":0,"representation":"r\u0001","value":["x"]}',
+      '{"name":"n","value_type":0,"value":["x"],"value":[]}',
+      '{"name":"n","value_type":0,"value":["\\ud800"]}', // lone surrogates have no UTF-8 form
+      '{"name":"n","value_type":0,"value":["\\udc00\\ud800"]}',
+      '{"name":"n","value_type":0,"value":["\\ud800\\u0041"]}',
+      '{"name":"\\ud83dx","value_type":0,"value":["x"]}',
+      '{"name":"n","value_type":0,"representation":"\\ud83d","value":["x"]}',
+      '{"name":"n","value_type":0,"value":["\\u12"]}',
+      '{"name":"n","value_type":0,"value":["\\u12g4"]}',
+      '{"name":"n","value_type":0,"value":["\\x"]}',
+      '{"name":"n","value_type":0,"value":["\\\'"]}',
+    ];
+    for (const f of bad) {
+      const line = head + f + ']}';
+      expect(fast(line), line).toBeUndefined();
+      expect('error' in reference(line), line).toBe(true);
+    }
   });
 });
 

@@ -16,6 +16,14 @@
  * json-to-protobuf.test.ts), except a missing Uuid or Timestamp, filled in
  * the same way (random v4 UUID, current time) with different random bits.
  *
+ * Speed comes from the usual shape, the one messageToJSON writes: headers
+ * in tag order and Fields last, a list of {"name","value_type",
+ * "representation"?,"value":[...]} with no whitespace. That is read in one
+ * pass, each value written to its place as it is read, strings checked and
+ * copied four bytes at a time. Any other order or shape goes to the general
+ * readers (transcodeAnyOrder, listField), which take every form above; the
+ * fast readers only ever hand over to them, never decide differently.
+ *
  * The input must be valid UTF-8 (callers check a whole body once). Like the
  * protobuf codec, the cursor lives in module variables: synchronous, never
  * re-entered.
@@ -29,11 +37,14 @@ const MAX_VALUES = 1024;
 // Records are written into an arena and handed out as views on it: one
 // allocation per arena, not per record (allocating a small Uint8Array costs
 // more than transcoding a short message). The headers come first in the
-// protobuf but may come after Fields in the JSON, so the fields are written
+// protobuf; when they come in tag order in the JSON, before Fields, they are
+// written as read. Otherwise (transcodeAnyOrder) the fields are written
 // `reserve` bytes in, the headers at the start, and the fields moved down.
 // Headers never encode to more than their JSON (plus a filled-in Uuid and
 // Timestamp, and a negative Pid's ten-byte varint), so the line's length plus
-// HEADER_SLACK is room enough.
+// HEADER_SLACK is room enough. Writes may run a few bytes past the write
+// cursor (whole words) and past oMax (checked after each value): the arena
+// keeps ARENA_NEED free for one record.
 const HEADER_SLACK = 64;
 const MAX_LINE = 256 * 1024; // longer lines (rare: huge ignored keys) go to the reference path
 const ARENA_SIZE = 4 * 1024 * 1024;
@@ -43,10 +54,17 @@ let out = new Uint8Array(arena);
 let outView = new DataView(arena);
 let arenaAt = 0;
 let o = 0;
-/** Where the part being written (fields, then headers) must end; writes check against it. */
+/** Where the part being written must end; checked after each value, so no write runs far past it. */
 let oMax = 0;
 
 let b: Uint8Array = new Uint8Array(0);
+/** b, for reading several bytes at once. */
+let inView: DataView = new DataView(new ArrayBuffer(0));
+/** Where b starts in inView (a view of b's whole buffer). */
+let inOff = 0;
+// One view per input buffer (creating a DataView costs more than reading a
+// short field): kept while the buffer lives, which the cache does not prolong.
+const inputViews = new WeakMap<ArrayBufferLike, DataView>();
 let p = 0;
 let e = 0;
 /** Set by scanString: the string held a backslash escape. */
@@ -59,12 +77,21 @@ function bail(): never {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
 /**
  * The Heka protobuf for the JSON object in bytes[start, end), or undefined
  * when the reference path must decide (see the module comment).
  */
 export function jsonToProtobuf(bytes: Uint8Array, start: number, end: number): Uint8Array | undefined {
+  const buffer = bytes.buffer;
+  let view = inputViews.get(buffer);
+  if (view === undefined) {
+    view = new DataView(buffer);
+    inputViews.set(buffer, view);
+  }
+  inView = view;
+  inOff = bytes.byteOffset;
   b = bytes;
   p = start;
   e = end;
@@ -77,7 +104,23 @@ export function jsonToProtobuf(bytes: Uint8Array, start: number, end: number): U
     throw err;
   } finally {
     b = EMPTY; // do not keep the caller's buffer alive
+    inView = EMPTY_VIEW;
   }
+}
+
+// Which readers did the work, for tests (a fast path that is never taken tests nothing).
+let inOrderMessages = 0;
+let anyOrderMessages = 0;
+let canonicalFields = 0;
+let otherFields = 0;
+
+/**
+ * How many messages (whatever became of them) were read headers-in-order and
+ * how many started over in any order; how many list-form fields took the
+ * one-pass canonical reader and how many the general one.
+ */
+export function jsonToProtobufCounts(): { inOrderMessages: number; anyOrderMessages: number; canonicalFields: number; otherFields: number } {
+  return { inOrderMessages, anyOrderMessages, canonicalFields, otherFields };
 }
 
 // ---------------------------------------------------------------- headers
@@ -118,6 +161,61 @@ const HEADER_KEYS: readonly [string, number][] = [
 const HEADER_BY_LENGTH: ([Uint8Array, number][] | undefined)[] = [];
 for (const [k, tag] of HEADER_KEYS) (HEADER_BY_LENGTH[k.length] ??= []).push([asciiBytes(k), tag]);
 const HEADER_LOWER = HEADER_KEYS.map(([k]) => asciiBytes(k.toLowerCase()));
+/** By tag: the key and its closing quote. */
+const HEADER_QUOTED: Uint8Array[] = [EMPTY];
+const HEADER_WORD_0 = new Int32Array(HEADER_KEYS.length + 1);
+const HEADER_WORD_MID = new Int32Array(HEADER_KEYS.length + 1);
+const HEADER_WORD_LAST = new Int32Array(HEADER_KEYS.length + 1);
+for (const [k, tag] of HEADER_KEYS) {
+  const quoted = asciiBytes(k + '"');
+  HEADER_QUOTED[tag] = quoted;
+  HEADER_WORD_0[tag] = int32At(quoted, 0);
+  HEADER_WORD_MID[tag] = int32At(quoted, (quoted.length >> 1) - 2);
+  HEADER_WORD_LAST[tag] = int32At(quoted, quoted.length - 4);
+}
+
+/** The header whose exact name (and closing quote) starts at `at`, by its first letter; 0 for any other key. */
+function exactHeaderKey(bb: Uint8Array, at: number, end: number): number {
+  let tag: number;
+  switch (bb[at]) {
+    case 0x55: // U
+      tag = H_UUID;
+      break;
+    case 0x54: // T
+      tag = bb[at + 1] === 0x69 ? H_TIMESTAMP : H_TYPE;
+      break;
+    case 0x4c: // L
+      tag = H_LOGGER;
+      break;
+    case 0x53: // S
+      tag = H_SEVERITY;
+      break;
+    case 0x50: // P
+      tag = bb[at + 1] === 0x61 ? H_PAYLOAD : H_PID;
+      break;
+    case 0x45: // E
+      tag = H_ENV_VERSION;
+      break;
+    case 0x48: // H
+      tag = H_HOSTNAME;
+      break;
+    case 0x46: // F
+      tag = H_FIELDS;
+      break;
+    default:
+      return 0;
+  }
+  // Three words, overlapping when shorter than 12 bytes (every name is 4 to 11 with its quote).
+  const len = HEADER_QUOTED[tag].length;
+  if (at + len > end) return 0;
+  const v = inView;
+  const x = inOff + at;
+  return v.getInt32(x, true) === HEADER_WORD_0[tag] &&
+    v.getInt32(x + (len >> 1) - 2, true) === HEADER_WORD_MID[tag] &&
+    v.getInt32(x + len - 4, true) === HEADER_WORD_LAST[tag]
+    ? tag
+    : 0;
+}
 
 // String headers seen: content span and whether it holds escapes (by tag).
 const strStart = new Int32Array(10);
@@ -131,14 +229,126 @@ let severity = 0;
 let pid = 0;
 
 function transcodeMessage(): Uint8Array {
-  const reserve = e - p + HEADER_SLACK;
-  if (reserve > MAX_LINE + HEADER_SLACK) bail();
+  if (e - p > MAX_LINE) bail();
   if (arenaAt + ARENA_NEED > ARENA_SIZE) {
     arena = new ArrayBuffer(ARENA_SIZE);
     out = new Uint8Array(arena);
     outView = new DataView(arena);
     arenaAt = 0;
   }
+  const start = p;
+  inOrderMessages++;
+  const record = transcodeInOrder();
+  if (record !== undefined) return record;
+  p = start;
+  anyOrderMessages++;
+  return transcodeAnyOrder();
+}
+
+// The protobuf field key of each header, by tag.
+const HEADER_KEY_BYTE = [0, 0x0a, 0x10, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x40, 0x4a, 0x52];
+
+/**
+ * The usual case: headers in tag order (as messageToJSON writes them, Fields
+ * last), each written straight to its place as it is read, the fields right
+ * after them. undefined when a header comes out of order (the caller then
+ * starts over with transcodeAnyOrder); bails like it otherwise.
+ */
+function transcodeInOrder(): Uint8Array | undefined {
+  const base = arenaAt;
+  o = base;
+  oMax = base + MAX_SIZE;
+  /** The last header tag written (Uuid and Timestamp count as written once filled in). */
+  let last = 0;
+  skipWs();
+  expect(C_LBRACE);
+  skipWs();
+  if (peek() === C_RBRACE) p++;
+  else {
+    for (;;) {
+      expect(C_QUOTE);
+      const tag = headerTag();
+      skipWs();
+      expect(C_COLON);
+      skipWs();
+      if (tag === 0) skipValue(0);
+      else if (tag <= last) return undefined; // out of order or a duplicate
+      else if (!isNull()) {
+        // null is "absent" for every header (Uuid and Timestamp are then filled in).
+        if (tag > H_UUID && last < H_UUID) fillUuid();
+        if (tag > H_TIMESTAMP && last < H_TIMESTAMP) fillTimestamp();
+        writeHeaderInOrder(tag);
+        last = tag;
+        if (o > oMax) bail();
+      }
+      skipWs();
+      const c = take();
+      if (c === C_RBRACE) break;
+      if (c !== C_COMMA) bail();
+      skipWs();
+    }
+  }
+  skipWs();
+  if (p !== e) bail();
+  if (last < H_UUID) fillUuid();
+  if (last < H_TIMESTAMP) fillTimestamp();
+  const total = o - base;
+  if (total > MAX_SIZE) bail();
+  arenaAt = base + total;
+  return new Uint8Array(arena, base, total);
+}
+
+function fillUuid(): void {
+  out[o++] = 0x0a;
+  out[o++] = 16;
+  randomUuid(o);
+  o += 16;
+}
+
+function fillTimestamp(): void {
+  nowNanoseconds();
+  out[o++] = 0x10;
+  writeVarint64(tsHi, tsLo);
+}
+
+/** One header's value (at p, not null) read and written at o. */
+function writeHeaderInOrder(tag: number): void {
+  const ob = out;
+  switch (tag) {
+    case H_UUID:
+      ob[o++] = 0x0a;
+      ob[o++] = 16;
+      readUuid(ob, o);
+      o += 16;
+      return;
+    case H_TIMESTAMP:
+      readTimestamp();
+      ob[o++] = 0x10;
+      writeVarint64(tsHi, tsLo);
+      return;
+    case H_SEVERITY:
+    case H_PID:
+      ob[o++] = HEADER_KEY_BYTE[tag];
+      writeInt64Number(readSafeInteger());
+      return;
+    case H_FIELDS:
+      readFields();
+      return;
+    default: {
+      // A string: its content decoded straight into place.
+      expect(C_QUOTE);
+      ob[o] = HEADER_KEY_BYTE[tag];
+      const close = copyString(b, p, e, o + 2);
+      if (close < 0) bail();
+      p = close + 1;
+      o = closeLengthAt(ob, o + 1, copyEnd);
+    }
+  }
+}
+
+/** Headers in any order: the fields are written `reserve` bytes in, the headers then go before them. */
+function transcodeAnyOrder(): Uint8Array {
+  const reserve = e - p + HEADER_SLACK;
   const base = arenaAt;
   const fieldsStart = base + reserve;
   o = fieldsStart;
@@ -211,6 +421,11 @@ function transcodeMessage(): Uint8Array {
 /** After the opening quote of a top-level key: its header tag, or 0 for a key to ignore. */
 function headerTag(): number {
   const start = p;
+  const known = exactHeaderKey(b, start, e);
+  if (known !== 0) {
+    p = start + HEADER_QUOTED[known].length;
+    return known;
+  }
   const end = scanString();
   if (escaped) bail();
   const len = end - start;
@@ -233,7 +448,7 @@ function headerTag(): number {
 function readHeader(tag: number): void {
   switch (tag) {
     case H_UUID:
-      readUuid();
+      readUuid(uuid, 0);
       return;
     case H_TIMESTAMP:
       readTimestamp();
@@ -256,25 +471,33 @@ function readHeader(tag: number): void {
   }
 }
 
-function readUuid(): void {
+/** A Uuid string into dst[at, at + 16). */
+function readUuid(dst: Uint8Array, at: number): void {
   expect(C_QUOTE);
   const start = p;
   const end = scanString();
   if (escaped) bail();
   const len = end - start;
-  let at = start;
+  if (len !== 32 && len !== 36) bail();
+  const bb = b;
+  const dashes = len === 36;
+  let k = start;
   for (let i = 0; i < 16; i++) {
-    if (len === 36 && (i === 4 || i === 6 || i === 8 || i === 10)) {
-      if (b[at] !== 0x2d) bail();
-      at++;
-    } else if (len !== 32 && len !== 36) bail();
-    const hi = hexDigit(b[at]);
-    const lo = hexDigit(b[at + 1]);
-    if (hi < 0 || lo < 0) bail();
-    uuid[i] = (hi << 4) | lo;
-    at += 2;
+    if (dashes && (i === 4 || i === 6 || i === 8 || i === 10)) {
+      if (bb[k] !== 0x2d) bail();
+      k++;
+    }
+    const hi = HEX[bb[k]];
+    const lo = HEX[bb[k + 1]];
+    if ((hi | lo) < 0) bail();
+    dst[at + i] = (hi << 4) | lo;
+    k += 2;
   }
 }
+
+/** Hex digit values by byte, -1 for the rest. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 256; c++) HEX[c] = hexDigit(c);
 
 function hexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -376,7 +599,11 @@ function readFields(): void {
       return;
     }
     for (;;) {
-      listField();
+      if (canonicalField()) canonicalFields++;
+      else {
+        listField();
+        otherFields++;
+      }
       if (o > oMax) bail();
       skipWs();
       const d = take();
@@ -496,6 +723,351 @@ function listField(): void {
   if (repAt !== -1 && repStop > repAt) writeJsonString(0x1a, repAt, repStop, repEscaped);
   writeValues(type);
   closeLength(lenAt);
+}
+
+// The shape messageToJSON (and so most producers) writes, with no whitespace:
+// {"name":"...","value_type":N,("representation":"...",)?"value":[...]}.
+const FIELD_OPEN = asciiBytes('{"name":"');
+const AFTER_NAME = asciiBytes('","value_type":');
+const REPRESENTATION_OPEN = asciiBytes(',"representation":"');
+const VALUE_OPEN = asciiBytes(',"value":[');
+const FIELD_OPEN_0 = int32At(FIELD_OPEN, 0);
+const FIELD_OPEN_4 = int32At(FIELD_OPEN, 4);
+const AFTER_NAME_0 = int32At(AFTER_NAME, 0);
+const AFTER_NAME_4 = int32At(AFTER_NAME, 4);
+const AFTER_NAME_8 = int32At(AFTER_NAME, 8);
+const AFTER_NAME_11 = int32At(AFTER_NAME, 11);
+const VALUE_OPEN_0 = int32At(VALUE_OPEN, 0);
+const VALUE_OPEN_4 = int32At(VALUE_OPEN, 4);
+const VALUE_OPEN_6 = int32At(VALUE_OPEN, 6);
+
+/** Four bytes of a constant as a little-endian int32, to compare with a word of input. */
+function int32At(word: Uint8Array, at: number): number {
+  return new DataView(word.buffer, word.byteOffset).getInt32(at, true);
+}
+
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k); // exact doubles
+
+/**
+ * One list-form entry in the canonical shape, read and written in one pass
+ * with local cursors: true when done (p and o moved on). Anything else
+ * (whitespace, other key order or keys, escapes, values that need more than
+ * a plain literal) returns false having changed neither p nor o, and
+ * listField, which takes every form, decides.
+ */
+function canonicalField(): boolean {
+  const bb = b;
+  const v = inView;
+  const off = inOff;
+  const end = e;
+  let i = p;
+  if (i + 38 > end || v.getInt32(off + i, true) !== FIELD_OPEN_0 || v.getInt32(off + i + 4, true) !== FIELD_OPEN_4 || bb[i + 8] !== C_QUOTE) return false;
+  i += FIELD_OPEN.length;
+  // Written as read: the field's key and length, the name's key and length, the name.
+  const ob = out;
+  let q = o;
+  ob[q] = 0x52;
+  const lenAt = q + 1;
+  ob[q + 2] = 0x0a;
+  const nameEnd = copyString(bb, i, end, q + 4);
+  if (nameEnd < 0) return false;
+  q = closeLengthAt(ob, q + 3, copyEnd);
+  i = nameEnd;
+  if (q > oMax || i + 21 > end || v.getInt32(off + i, true) !== AFTER_NAME_0 || v.getInt32(off + i + 4, true) !== AFTER_NAME_4 || v.getInt32(off + i + 8, true) !== AFTER_NAME_8 || v.getInt32(off + i + 11, true) !== AFTER_NAME_11) return false;
+  i += AFTER_NAME.length;
+  const type = bb[i] - 48;
+  if (type !== T_STRING && type !== T_INTEGER && type !== T_DOUBLE && type !== T_BOOL) return false;
+  i++;
+  if (type !== T_STRING) {
+    ob[q++] = 0x10;
+    ob[q++] = type;
+  }
+  if (bb[i + 2] === 0x72) {
+    if (i + REPRESENTATION_OPEN.length > end || !bytesAt(bb, i, REPRESENTATION_OPEN)) return false;
+    i += REPRESENTATION_OPEN.length;
+    ob[q] = 0x1a;
+    const repEnd = copyString(bb, i, end, q + 2);
+    if (repEnd < 0) return false;
+    if (copyEnd > q + 2) q = closeLengthAt(ob, q + 1, copyEnd); // an empty one is not written
+    i = repEnd + 1;
+    if (q > oMax) return false;
+  }
+  if (i + VALUE_OPEN.length + 3 > end || v.getInt32(off + i, true) !== VALUE_OPEN_0 || v.getInt32(off + i + 4, true) !== VALUE_OPEN_4 || v.getInt32(off + i + 6, true) !== VALUE_OPEN_6) return false;
+  i += VALUE_OPEN.length;
+
+  // Values: strings one record each; numbers and booleans packed, rewritten
+  // unpacked below when there is only one.
+  const tagAt = q;
+  const valuesAt = q + 2;
+  if (type !== T_STRING) q += 2;
+  let n = 0;
+  for (;;) {
+    if (n === MAX_VALUES || q > oMax || i >= end) return false;
+    n++;
+    let c = bb[i];
+    if (type === T_STRING) {
+      if (c !== C_QUOTE) return false;
+      ob[q] = 0x22;
+      const stop = copyString(bb, i + 1, end, q + 2);
+      if (stop < 0) return false;
+      q = closeLengthAt(ob, q + 1, copyEnd);
+      i = stop + 1;
+    } else if (type === T_BOOL) {
+      if (c === 0x74 && i + 4 <= end && bb[i + 1] === 0x72 && bb[i + 2] === 0x75 && bb[i + 3] === 0x65) {
+        ob[q++] = 1;
+        i += 4;
+      } else if (c === 0x66 && i + 5 <= end && bb[i + 1] === 0x61 && bb[i + 2] === 0x6c && bb[i + 3] === 0x73 && bb[i + 4] === 0x65) {
+        ob[q++] = 0;
+        i += 5;
+      } else return false;
+    } else {
+      // -?(0|[1-9][0-9]*)(.[0-9]+)? with at most 15 digits in all: exact as
+      // digits / 10^k (both exact doubles, one correctly rounded division),
+      // which is what JSON.parse gives. Longer, exponents, strings: listField.
+      const negative = c === 0x2d;
+      if (negative) {
+        if (++i >= end) return false;
+        c = bb[i];
+      }
+      const first = i;
+      let num = 0;
+      if (c === 0x30) i++;
+      else if (c >= 0x31 && c <= 0x39) {
+        while (i < end && (c = bb[i]) >= 0x30 && c <= 0x39) {
+          num = num * 10 + (c - 48);
+          i++;
+        }
+      } else return false;
+      let digits = i - first;
+      let scale = 0;
+      if (i < end && bb[i] === 0x2e) {
+        if (type !== T_DOUBLE) return false;
+        i++;
+        const from = i;
+        while (i < end && (c = bb[i]) >= 0x30 && c <= 0x39) {
+          num = num * 10 + (c - 48);
+          i++;
+        }
+        scale = i - from;
+        if (scale === 0) return false;
+        digits += scale;
+      }
+      if (digits > 15) return false;
+      if (scale !== 0) num /= POW10[scale];
+      if (negative) num = -num;
+      if (type === T_INTEGER) q = putInt64(ob, q, num);
+      else {
+        outView.setFloat64(q, num, true);
+        q += 8;
+      }
+    }
+    if (i >= end) return false;
+    c = bb[i++];
+    if (c === C_RBRACKET) break;
+    if (c !== C_COMMA) return false;
+  }
+  if (i >= end || bb[i] !== C_RBRACE) return false;
+  i++;
+  if (type !== T_STRING) {
+    if (n === 1) {
+      ob[tagAt] = type === T_INTEGER ? 0x30 : type === T_DOUBLE ? 0x39 : 0x40;
+      ob.copyWithin(tagAt + 1, valuesAt, q);
+      q--;
+    } else {
+      ob[tagAt] = type === T_INTEGER ? 0x32 : type === T_DOUBLE ? 0x3a : 0x42;
+      q = closeLengthAt(ob, tagAt + 1, q);
+    }
+  }
+  q = closeLengthAt(ob, lenAt, q);
+  p = i;
+  o = q;
+  return true;
+}
+
+/** Set by copyString: where its copy ended. */
+let copyEnd = 0;
+
+/**
+ * The content of the JSON string at i (just past its opening quote) decoded
+ * into ob at q, checking JSON's rules (as scanString, and unescapeInto's
+ * surrogate pairs; the UTF-8 is valid already): the index of its closing
+ * quote, copyEnd where the copy ended; -1 for a bad or unterminated string.
+ */
+function copyString(bb: Uint8Array, i: number, end: number, q: number): number {
+  // Four bytes at a time: each word is copied whole, and the cursors move up
+  // to its first quote, backslash or control byte if it has one. The test is
+  // exact for the first such byte (a borrow starts only at one), so the
+  // lowest flagged byte is where to stop.
+  const v = inView;
+  const off = inOff;
+  const ob = out;
+  const ov = outView;
+  while (i + 4 <= end) {
+    const x = v.getInt32(off + i, true);
+    const xq = x ^ 0x22222222;
+    const xb = x ^ 0x5c5c5c5c;
+    const special = (((xq - 0x01010101) & ~xq) | ((xb - 0x01010101) & ~xb) | ((x - 0x20202020) & ~x)) & 0x80808080;
+    ov.setInt32(q, x, true);
+    if (special === 0) {
+      i += 4;
+      q += 4;
+      continue;
+    }
+    const k = (31 - Math.clz32(special & -special)) >> 3;
+    i += k;
+    q += k;
+    const c = bb[i];
+    if (c === C_QUOTE) {
+      copyEnd = q;
+      return i;
+    }
+    if (c !== C_BACKSLASH) return -1; // a raw control byte
+    i = copyEscape(bb, i, end, ob, q);
+    if (i < 0) return -1;
+    q = copyEnd;
+    i++;
+  }
+  // The last few bytes before end.
+  for (; i < end; i++) {
+    const c = bb[i];
+    if (c === C_QUOTE) {
+      copyEnd = q;
+      return i;
+    }
+    if (c === C_BACKSLASH) {
+      i = copyEscape(bb, i, end, ob, q);
+      if (i < 0) return -1;
+      q = copyEnd;
+    } else if (c < 0x20) return -1;
+    else ob[q++] = c;
+  }
+  return -1;
+}
+
+/**
+ * The escape at i (a backslash) decoded into ob at q: the index of its last
+ * byte, copyEnd where the copy ended; -1 for a bad escape or a lone surrogate
+ * (no UTF-8 form).
+ */
+function copyEscape(bb: Uint8Array, i: number, end: number, ob: Uint8Array, q: number): number {
+  if (i + 1 >= end) return -1;
+  const x = bb[i + 1];
+  switch (x) {
+    case 0x22:
+    case 0x5c:
+    case 0x2f:
+      ob[q] = x;
+      break;
+    case 0x62:
+      ob[q] = 8;
+      break;
+    case 0x66:
+      ob[q] = 12;
+      break;
+    case 0x6e:
+      ob[q] = 10;
+      break;
+    case 0x72:
+      ob[q] = 13;
+      break;
+    case 0x74:
+      ob[q] = 9;
+      break;
+    case 0x75: {
+      let cp = i + 6 <= end ? hex4At(bb, i + 2) : -1;
+      if (cp < 0) return -1;
+      i += 5;
+      if (cp >= 0xd800 && cp <= 0xdfff) {
+        // Only a high surrogate followed by an escaped low one has a UTF-8 form.
+        if (cp >= 0xdc00 || i + 7 > end || bb[i + 1] !== C_BACKSLASH || bb[i + 2] !== 0x75) return -1;
+        const low = hex4At(bb, i + 3);
+        if (low < 0xdc00 || low > 0xdfff) return -1;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        i += 6;
+      }
+      copyEnd = putCodePoint(ob, q, cp);
+      return i;
+    }
+    default:
+      return -1;
+  }
+  copyEnd = q + 1;
+  return i + 1;
+}
+
+/** Four hex digits at i as a number, -1 if they are not. */
+function hex4At(bb: Uint8Array, i: number): number {
+  const h0 = HEX[bb[i]];
+  const h1 = HEX[bb[i + 1]];
+  const h2 = HEX[bb[i + 2]];
+  const h3 = HEX[bb[i + 3]];
+  if ((h0 | h1 | h2 | h3) < 0) return -1;
+  return (h0 << 12) | (h1 << 8) | (h2 << 4) | h3;
+}
+
+function putCodePoint(ob: Uint8Array, q: number, cp: number): number {
+  if (cp < 0x80) ob[q++] = cp;
+  else if (cp < 0x800) {
+    ob[q++] = 0xc0 | (cp >> 6);
+    ob[q++] = 0x80 | (cp & 0x3f);
+  } else if (cp < 0x10000) {
+    ob[q++] = 0xe0 | (cp >> 12);
+    ob[q++] = 0x80 | ((cp >> 6) & 0x3f);
+    ob[q++] = 0x80 | (cp & 0x3f);
+  } else {
+    ob[q++] = 0xf0 | (cp >> 18);
+    ob[q++] = 0x80 | ((cp >> 12) & 0x3f);
+    ob[q++] = 0x80 | ((cp >> 6) & 0x3f);
+    ob[q++] = 0x80 | (cp & 0x3f);
+  }
+  return q;
+}
+
+function bytesAt(bb: Uint8Array, at: number, word: Uint8Array): boolean {
+  for (let k = 0; k < word.length; k++) if (bb[at + k] !== word[k]) return false;
+  return true;
+}
+
+/** Copy src[start, end) to ob at q; the new q. */
+function putBytes(ob: Uint8Array, q: number, src: Uint8Array, start: number, end: number): number {
+  for (let k = start; k < end; k++) ob[q++] = src[k];
+  return q;
+}
+
+function putVarint(ob: Uint8Array, q: number, v: number): number {
+  while (v >= 0x80) {
+    ob[q++] = (v & 0x7f) | 0x80;
+    v = v >>> 7;
+  }
+  ob[q++] = v;
+  return q;
+}
+
+/** A safe integer as an int64 varint (negative: ten bytes, two's complement); the new q. */
+function putInt64(ob: Uint8Array, q: number, v: number): number {
+  if (v >= 0 && v < 0x80000000) return putVarint(ob, q, v); // -0 too, written as 0
+  const h = Math.floor(v / 4294967296);
+  let lo = v - h * 4294967296;
+  let hi = h >>> 0;
+  while (hi !== 0 || lo >= 0x80) {
+    ob[q++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi = hi >>> 7;
+  }
+  ob[q++] = lo;
+  return q;
+}
+
+/** closeLength with explicit cursors: fill in the one byte reserved at lenAt (widening it when needed); the new q. */
+function closeLengthAt(ob: Uint8Array, lenAt: number, q: number): number {
+  const len = q - lenAt - 1;
+  if (len < 0x80) {
+    ob[lenAt] = len;
+    return q;
+  }
+  const extra = len < 0x4000 ? 1 : len < 0x200000 ? 2 : 3;
+  ob.copyWithin(lenAt + 1 + extra, lenAt + 1, q);
+  return putVarint(ob, lenAt, len) + len;
 }
 
 const K_NAME = 1;
@@ -737,10 +1309,19 @@ function digitStringInt64(start: number, end: number): boolean {
   const negative = b[i] === 0x2d;
   if (negative) i++;
   if (i >= end) return false;
-  let hi = 0;
-  let lo = 0;
+  // Up to 15 digits in a double (exact), the rest in 32-bit halves.
+  const bb = b;
+  const exactEnd = Math.min(end, i + 15);
+  let v = 0;
+  for (; i < exactEnd; i++) {
+    const d = bb[i] - 48;
+    if (d < 0 || d > 9) return false;
+    v = v * 10 + d;
+  }
+  let hi = Math.floor(v / 4294967296);
+  let lo = v - hi * 4294967296;
   for (; i < end; i++) {
-    const d = b[i] - 48;
+    const d = bb[i] - 48;
     if (d < 0 || d > 9) return false;
     const low = lo * 10 + d; // < 2^36: exact
     const carry = Math.floor(low / 4294967296);
@@ -847,15 +1428,14 @@ function scanString(): number {
 function writeJsonString(key: number, start: number, end: number, hasEscapes: boolean): void {
   const len = end - start;
   if (o + len + 6 > oMax + 64) bail();
-  out[o++] = key;
+  const ob = out;
+  ob[o++] = key;
   if (!hasEscapes) {
-    writeVarint(len);
-    if (len < 64) {
-      const bb = b;
-      for (let i = start; i < end; i++) out[o++] = bb[i];
-    } else {
-      out.set(b.subarray(start, end), o);
-      o += len;
+    const q = putVarint(ob, o, len);
+    if (len < 64) o = putBytes(ob, q, b, start, end);
+    else {
+      ob.set(b.subarray(start, end), q);
+      o = q + len;
     }
     return;
   }
@@ -867,11 +1447,13 @@ function writeJsonString(key: number, start: number, end: number, hasEscapes: bo
 /** Copy bytes[start, end) decoding escapes; a lone surrogate (no UTF-8 form) bails. */
 function unescapeInto(start: number, end: number): void {
   const bb = b;
+  const ob = out;
+  let q = o;
   let i = start;
   while (i < end) {
     const c = bb[i];
     if (c !== C_BACKSLASH) {
-      out[o++] = c;
+      ob[q++] = c;
       i++;
       continue;
     }
@@ -879,58 +1461,38 @@ function unescapeInto(start: number, end: number): void {
     i += 2;
     switch (x) {
       case 0x62:
-        out[o++] = 8;
+        ob[q++] = 8;
         break;
       case 0x66:
-        out[o++] = 12;
+        ob[q++] = 12;
         break;
       case 0x6e:
-        out[o++] = 10;
+        ob[q++] = 10;
         break;
       case 0x72:
-        out[o++] = 13;
+        ob[q++] = 13;
         break;
       case 0x74:
-        out[o++] = 9;
+        ob[q++] = 9;
         break;
       case 0x75: {
-        let cp = hex4(i);
+        let cp = hex4At(bb, i);
         i += 4;
         if (cp >= 0xd800 && cp <= 0xdfff) {
           if (cp >= 0xdc00 || bb[i] !== C_BACKSLASH || bb[i + 1] !== 0x75) bail();
-          const low = hex4(i + 2);
+          const low = hex4At(bb, i + 2);
           if (low < 0xdc00 || low > 0xdfff) bail();
           cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
           i += 6;
         }
-        writeCodePoint(cp);
+        q = putCodePoint(ob, q, cp);
         break;
       }
       default: // " \ /
-        out[o++] = x;
+        ob[q++] = x;
     }
   }
-}
-
-function hex4(at: number): number {
-  return (hexDigit(b[at]) << 12) | (hexDigit(b[at + 1]) << 8) | (hexDigit(b[at + 2]) << 4) | hexDigit(b[at + 3]);
-}
-
-function writeCodePoint(cp: number): void {
-  if (cp < 0x80) out[o++] = cp;
-  else if (cp < 0x800) {
-    out[o++] = 0xc0 | (cp >> 6);
-    out[o++] = 0x80 | (cp & 0x3f);
-  } else if (cp < 0x10000) {
-    out[o++] = 0xe0 | (cp >> 12);
-    out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-    out[o++] = 0x80 | (cp & 0x3f);
-  } else {
-    out[o++] = 0xf0 | (cp >> 18);
-    out[o++] = 0x80 | ((cp >> 12) & 0x3f);
-    out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-    out[o++] = 0x80 | (cp & 0x3f);
-  }
+  o = q;
 }
 
 function latin1(start: number, end: number): string {
