@@ -38,6 +38,8 @@ const H_ENV_VERSION = 9;
 const H_PID = 11;
 const H_HOSTNAME = 12;
 const HEADER_INTS = 14;
+// The bits of every header slot (scanCommon's `seen`: the slots it wrote).
+const ALL_HEADER_SLOTS = (1 << HEADER_INTS) - 1;
 // A field: name position, name length, body start, body end.
 const F_NAME_AT = 0;
 const F_NAME_LEN = 1;
@@ -68,7 +70,16 @@ let arenaUsed = 0;
  */
 export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.length): Message {
   if (end - start <= MAX_SIZE) {
-    const m = scan(bytes, start, end);
+    if (arenaUsed + HEADER_INTS + ((end - start) >> 2) * FIELD_INTS > arena.length) {
+      arena = new Int32Array(ARENA_INTS);
+      arenaUsed = 0;
+    }
+    const buffer = bytes.buffer;
+    if (buffer !== wordsOf) {
+      wordsOf = buffer;
+      words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+    }
+    const m = scanCommon(bytes, start, end, bytes.byteOffset) ?? scan(bytes, start, end);
     if (m !== undefined) return m;
   }
   return decodeMessage(bytes.subarray(start, end));
@@ -221,18 +232,10 @@ let hi = 0;
  * encoding) sends the record through the scan again, checking each string.
  */
 function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
-  if (arenaUsed + HEADER_INTS + ((end - start) >> 2) * FIELD_INTS > arena.length) {
-    arena = new Int32Array(ARENA_INTS);
-    arenaUsed = 0;
-  }
   buf = bytes;
   byteOffset = bytes.byteOffset;
-  if (bytes.buffer !== wordsOf) {
-    wordsOf = bytes.buffer;
-    words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
-  }
   try {
-    checkEach = false;
+    checkEach = commonRunFailed;
     let m = scanRecord(bytes, start, end);
     if (m === undefined && runFailed) {
       checkEach = true;
@@ -241,6 +244,231 @@ function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | unde
     return m;
   } finally {
     buf = EMPTY; // do not keep the caller's buffer alive
+  }
+}
+
+/**
+ * The common layout, fast: what encodeMessage and lua_sandbox write. Keys of
+ * one byte, lengths of at most two bytes, and each field as name, then an
+ * optional value_type, an optional representation, then unpacked values of
+ * that type. Anything else (or text that is not all ASCII: commonRunFailed)
+ * gives undefined and scan() decides, so this never rejects a record: it
+ * accepts one only when every check the general scan makes has passed.
+ *
+ * Text is checked in runs as in scanRecord, OR-ing the words of each run
+ * into one accumulator tested once at the end.
+ */
+function scanCommon(b: Uint8Array, start: number, end: number, off: number): LazyMessage | undefined {
+  const a = arena;
+  const at = arenaUsed;
+  const w32 = words;
+  commonRunFailed = false;
+  let seen = 0; // header slots written, as bits
+  let w = at + HEADER_INTS;
+  let any = 0; // OR of every text run so far
+  let runFrom = start;
+  let p = start;
+  while (p < end) {
+    // Every entry is at least a key and one more byte.
+    if (p + 1 >= end) return undefined;
+    const key = b[p];
+    let len = b[p + 1];
+    if (key === 0x52) {
+      // A field.
+      let q = p + 2;
+      if (len >= 0x80) {
+        if (q >= end || b[q] >= 0x80) return undefined;
+        len = (len & 0x7f) | (b[q] << 7);
+        any |= orRange(b, w32, off, runFrom, p + 1);
+        runFrom = ++q;
+      }
+      const fieldEnd = q + len;
+      if (fieldEnd > end || len < 2 || b[q] !== 0x0a) return undefined;
+      const body = q;
+      // The name.
+      const nameLen = b[q + 1];
+      const nameAt = q + 2;
+      q = nameAt + nameLen;
+      if (nameLen >= 0x80 || q > fieldEnd) return undefined;
+      let valueType = 0;
+      if (q + 1 < fieldEnd && b[q] === 0x10) {
+        valueType = b[q + 1];
+        if (valueType > 4) return undefined;
+        q += 2;
+      }
+      if (q + 1 < fieldEnd && b[q] === 0x1a) {
+        const reprLen = b[q + 1];
+        q += 2 + reprLen;
+        if (reprLen >= 0x80 || q > fieldEnd) return undefined;
+      }
+      // The values, each with the key valueType calls for.
+      const valueKey = VALUE_KEY[valueType];
+      while (q < fieldEnd) {
+        if (b[q] !== valueKey || q + 1 >= fieldEnd) return undefined;
+        const v = b[q + 1];
+        if (valueKey === 0x22 || valueKey === 0x2a) {
+          // STRING or BYTES: a length, then text or binary
+          let vlen = v;
+          q += 2;
+          if (vlen >= 0x80) {
+            if (q >= fieldEnd || b[q] >= 0x80) return undefined;
+            vlen = (vlen & 0x7f) | (b[q] << 7);
+            any |= orRange(b, w32, off, runFrom, q - 1);
+            runFrom = ++q;
+          }
+          q += vlen;
+          if (q > fieldEnd) return undefined;
+          if (valueKey === 0x2a) {
+            any |= orRange(b, w32, off, runFrom, q - vlen);
+            runFrom = q;
+          }
+        } else if (valueKey === 0x39) {
+          // DOUBLE: eight bytes
+          q += 9;
+          if (q > fieldEnd) return undefined;
+          any |= orRange(b, w32, off, runFrom, q - 8);
+          runFrom = q;
+        } else if (v < 0x80) {
+          q += 2; // INTEGER or BOOL of one byte
+        } else {
+          // a varint of several bytes: at most 10, the last below 0x80
+          const from = q + 1;
+          const stop = from + 10 < fieldEnd ? from + 10 : fieldEnd;
+          q = from + 1;
+          while (q < stop && b[q] >= 0x80) q++;
+          if (q === stop) return undefined;
+          any |= orRange(b, w32, off, runFrom, from);
+          runFrom = ++q;
+        }
+      }
+      a[w + F_NAME_AT] = nameAt;
+      a[w + F_NAME_LEN] = nameLen;
+      a[w + F_BODY] = body;
+      a[w + F_END] = fieldEnd;
+      w += FIELD_INTS;
+      p = fieldEnd;
+      continue;
+    }
+    let slot: number;
+    switch (key) {
+      case 0x1a:
+        slot = H_TYPE;
+        break;
+      case 0x22:
+        slot = H_LOGGER;
+        break;
+      case 0x32:
+        slot = H_PAYLOAD;
+        break;
+      case 0x3a:
+        slot = H_ENV_VERSION;
+        break;
+      case 0x4a:
+        slot = H_HOSTNAME;
+        break;
+      case 0x0a:
+        // Uuid: 16 binary bytes
+        p += 18;
+        if (len !== 16 || p > end) return undefined;
+        any |= orRange(b, w32, off, runFrom, p - 16);
+        runFrom = p;
+        a[at + H_UUID] = p - 16;
+        seen |= 1 << H_UUID;
+        continue;
+      case 0x10:
+      case 0x28:
+      case 0x40: {
+        slot = key === 0x10 ? H_TIMESTAMP : key === 0x28 ? H_SEVERITY : H_PID;
+        a[at + slot] = p + 1;
+        seen |= 1 << slot;
+        if (len < 0x80) {
+          p += 2;
+          continue;
+        }
+        const from = p + 1;
+        const stop = from + 10 < end ? from + 10 : end;
+        p = from + 1;
+        while (p < stop && b[p] >= 0x80) p++;
+        if (p === stop) return undefined;
+        any |= orRange(b, w32, off, runFrom, from);
+        runFrom = ++p;
+        continue;
+      }
+      default:
+        return undefined;
+    }
+    // A string header (the last one wins, as in decodeMessage).
+    p += 2;
+    if (len >= 0x80) {
+      if (p >= end || b[p] >= 0x80) return undefined;
+      len = (len & 0x7f) | (b[p] << 7);
+      any |= orRange(b, w32, off, runFrom, p - 1);
+      runFrom = ++p;
+    }
+    a[at + slot] = p;
+    a[at + slot + 1] = len;
+    seen |= 3 << slot;
+    p += len;
+    if (p > end) return undefined;
+  }
+  if ((seen & 3) !== 3) return undefined; // no Uuid or no Timestamp
+  any |= orRange(b, w32, off, runFrom, end);
+  if ((any & 0x80808080) !== 0) {
+    commonRunFailed = true;
+    return undefined;
+  }
+  if (seen !== ALL_HEADER_SLOTS) {
+    for (let k = 2; k < HEADER_INTS; k++) if ((seen & (1 << k)) === 0) a[at + k] = -1;
+  }
+  arenaUsed = w;
+  return new LazyMessage(b, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
+}
+
+// The key of the values each value_type (0..4) calls for.
+const VALUE_KEY = [0x22, 0x2a, 0x30, 0x39, 0x40];
+// Set when scanCommon found the common layout but text beyond ASCII: only
+// the pass checking each string can decide.
+let commonRunFailed = false;
+
+/**
+ * The OR of the bytes b[from, to), read a word at a time where it can (the
+ * bits of 0x80808080 in the result are what matter). The words are those of
+ * b's whole buffer, `off` being b's byteOffset; bytes outside the range in a
+ * first or last word are masked away.
+ */
+function orRange(b: Uint8Array, w32: Int32Array<ArrayBufferLike>, off: number, from: number, to: number): number {
+  let any = 0;
+  if (to - from < 8) {
+    for (let i = from; i < to; i++) any |= b[i];
+    return any;
+  }
+  const first = off + from;
+  const last = off + to - 1;
+  let k = first >> 2;
+  const lastWord = last >> 2;
+  if (lastWord >= w32.length) {
+    for (let i = from; i < to; i++) any |= b[i];
+    return any;
+  }
+  any = w32[k] & HEAD_MASK[first & 3];
+  for (k++; k < lastWord; k++) any |= w32[k];
+  return any | (w32[lastWord] & TAIL_MASK[last & 3]);
+}
+
+// HEAD_MASK[i]: the high bits of bytes i..3 of a word; TAIL_MASK[i]: of bytes
+// 0..i (in memory order, so whatever the platform's byte order).
+const HEAD_MASK = new Int32Array(4);
+const TAIL_MASK = new Int32Array(4);
+{
+  const bytes = new Uint8Array(4);
+  const word = new Int32Array(bytes.buffer);
+  for (let i = 0; i < 4; i++) {
+    bytes.fill(0);
+    bytes.fill(0x80, i);
+    HEAD_MASK[i] = word[0];
+    bytes.fill(0);
+    bytes.fill(0x80, 0, i + 1);
+    TAIL_MASK[i] = word[0];
   }
 }
 
