@@ -74,12 +74,17 @@ export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.leng
       arena = new Int32Array(ARENA_INTS);
       arenaUsed = 0;
     }
-    const buffer = bytes.buffer;
-    if (buffer !== wordsOf) {
-      wordsOf = buffer;
-      words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+    // A batch's records share one view: .buffer and .byteOffset are calls, read once per view.
+    if (bytes !== wordsView) {
+      wordsView = bytes;
+      byteOffset = bytes.byteOffset;
+      const buffer = bytes.buffer;
+      if (buffer !== wordsOf) {
+        wordsOf = buffer;
+        words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+      }
     }
-    const m = scanCommon(bytes, start, end, bytes.byteOffset) ?? scan(bytes, start, end);
+    const m = scanCommon(bytes, start, end, byteOffset) ?? scan(bytes, start, end);
     if (m !== undefined) return m;
   }
   return decodeMessage(bytes.subarray(start, end));
@@ -233,7 +238,6 @@ let hi = 0;
  */
 function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
   buf = bytes;
-  byteOffset = bytes.byteOffset;
   try {
     checkEach = commonRunFailed;
     let m = scanRecord(bytes, start, end);
@@ -478,10 +482,12 @@ let checkEach = false;
 let runFailed = false;
 // Where the bytes not yet checked begin (first pass).
 let runFrom = 0;
-// The words of the buffer being scanned, for the run check.
+// The words of the buffer being scanned, for the run check; the view they
+// were made for (kept until the next one) and its byteOffset.
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let byteOffset = 0; // buf.byteOffset: reading the property each time costs
 let wordsOf: ArrayBufferLike | undefined;
+let wordsView: Uint8Array = new Uint8Array(0);
+let byteOffset = 0;
 
 function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
   const b = bytes;
