@@ -26,26 +26,30 @@ import { cachedAsciiString as importedCachedAsciiString, nodeBuffer, STRING_CACH
 // A module-local copy: imported bindings can compile to getter calls on hot paths (see protobuf.ts).
 const cachedAsciiString = importedCachedAsciiString;
 
-// Per message, in the arena: the header positions (-1 when absent), then
-// FIELD_INTS per field. Keeping them out of the object keeps the object small.
+// Per message, in the arena: one slot per header, where its value starts in
+// the record (the Uuid's 16 bytes, a varint, or a string's length; -1 when
+// absent), then FIELD_INTS per field. Keeping them out of the object keeps the
+// object small; keeping only positions (lengths are read again from the
+// record) keeps the arena small, and its writes few.
 const H_UUID = 0;
 const H_TIMESTAMP = 1;
-const H_TYPE = 2; // position, then length
-const H_LOGGER = 4;
-const H_SEVERITY = 6;
-const H_PAYLOAD = 7;
-const H_ENV_VERSION = 9;
-const H_PID = 11;
-const H_HOSTNAME = 12;
-const HEADER_INTS = 14;
+const H_TYPE = 2;
+const H_LOGGER = 3;
+const H_SEVERITY = 4;
+const H_PAYLOAD = 5;
+const H_ENV_VERSION = 6;
+const H_PID = 7;
+const H_HOSTNAME = 8;
+const HEADER_INTS = 9;
 // The bits of every header slot (scanCommon's `seen`: the slots it wrote).
 const ALL_HEADER_SLOTS = (1 << HEADER_INTS) - 1;
-// A field: name position, name length, body start, body end.
-const F_NAME_AT = 0;
-const F_NAME_LEN = 1;
-const F_BODY = 2;
-const F_END = 3;
-const FIELD_INTS = 4;
+// A field: where its body starts, and where it ends. The body start is stored
+// as is when the field's only name is its first entry, with a one-byte length
+// (the name is then at body + 2, its length at body + 1: how every writer
+// lays fields out), else as ~body (the name is looked for: nameOf).
+const F_BODY = 0;
+const F_END = 1;
+const FIELD_INTS = 2;
 // A field takes at least 4 bytes (key, length, name key, name length), so a
 // record of n bytes needs at most HEADER_INTS + n / 4 * FIELD_INTS slots.
 const ARENA_INTS = HEADER_INTS + (MAX_MESSAGE_SIZE / 4) * FIELD_INTS + 64 * 1024;
@@ -84,10 +88,21 @@ export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.leng
         words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
       }
     }
-    const m = scanCommon(bytes, start, end, byteOffset) ?? scan(bytes, start, end);
+    let m = scanCommon(bytes, start, end, byteOffset);
+    if (m !== undefined) return m;
+    generalScans++;
+    m = scan(bytes, start, end);
     if (m !== undefined) return m;
   }
   return decodeMessage(bytes.subarray(start, end));
+}
+
+// Records the fast scan left to the general one.
+let generalScans = 0;
+
+/** How many records readMessageLazily has read other than through its fast scan of the common layout (for tests and benchmarks). */
+export function generalScanCount(): number {
+  return generalScans;
 }
 
 /**
@@ -188,12 +203,20 @@ export class LazyMessage implements Message {
     const a = this.arena;
     const b = this.buf;
     for (let p = this.at + HEADER_INTS, stop = p + this.fieldCount * FIELD_INTS; p < stop; p += FIELD_INTS) {
-      if (a[p + F_NAME_LEN] !== wantLen) continue;
-      const at = a[p + F_NAME_AT];
+      let body = a[p + F_BODY];
+      let at: number;
+      if (body >= 0) {
+        if (b[body + 1] !== wantLen) continue;
+        at = body + 2;
+      } else {
+        body = ~body;
+        if (nameOf(b, body, a[p + F_END]) !== wantLen) continue;
+        at = nameAt;
+      }
       let k = 0;
       while (k < wantLen && b[at + k] === want[k]) k++;
       if (k !== wantLen) continue;
-      if (fi === 0) return fieldValue(b, a[p + F_BODY], a[p + F_END], ai);
+      if (fi === 0) return fieldValue(b, body, a[p + F_END], ai);
       fi--;
     }
     return undefined;
@@ -203,7 +226,9 @@ export class LazyMessage implements Message {
     const p = this.arena[this.at + slot];
     if (p < 0) return undefined;
     buf = this.buf;
-    const s = decodeString(p, this.arena[this.at + slot + 1]);
+    pos = p;
+    const len = readLength(this.end);
+    const s = decodeString(pos, len);
     buf = EMPTY;
     return s;
   }
@@ -291,8 +316,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
       const body = q;
       // The name.
       const nameLen = b[q + 1];
-      const nameAt = q + 2;
-      q = nameAt + nameLen;
+      q += 2 + nameLen;
       if (nameLen >= 0x80 || q > fieldEnd) return undefined;
       let valueType = 0;
       if (q + 1 < fieldEnd && b[q] === 0x10) {
@@ -345,8 +369,6 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
           runFrom = ++q;
         }
       }
-      a[w + F_NAME_AT] = nameAt;
-      a[w + F_NAME_LEN] = nameLen;
       a[w + F_BODY] = body;
       a[w + F_END] = fieldEnd;
       w += FIELD_INTS;
@@ -402,6 +424,8 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
         return undefined;
     }
     // A string header (the last one wins, as in decodeMessage).
+    a[at + slot] = p + 1;
+    seen |= 1 << slot;
     p += 2;
     if (len >= 0x80) {
       if (p >= end || b[p] >= 0x80) return undefined;
@@ -409,9 +433,6 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
       any |= orRange(b, w32, off, runFrom, p - 1);
       runFrom = ++p;
     }
-    a[at + slot] = p;
-    a[at + slot + 1] = len;
-    seen |= 3 << slot;
     p += len;
     if (p > end) return undefined;
   }
@@ -519,7 +540,6 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
         const fieldEnd = p + len;
         const body = p;
         let nameAt = -1;
-        let nameLen = 0;
         let valueType = -1;
         let valueTag = 0;
         while (p < fieldEnd) {
@@ -540,10 +560,7 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
               p = pos;
             }
             if (checkEach && !isUtf8(p, tlen)) return undefined;
-            if (fkey === 0x0a) {
-              nameAt = p;
-              nameLen = tlen;
-            }
+            if (fkey === 0x0a) nameAt = p;
             p += tlen;
             continue;
           }
@@ -568,9 +585,7 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
         if (nameAt < 0) return undefined;
         const type = valueType === -1 ? T_STRING : valueType;
         if (valueTag !== 0 && TAG_TYPE[valueTag] !== type) return undefined;
-        a[w + F_NAME_AT] = nameAt;
-        a[w + F_NAME_LEN] = nameLen;
-        a[w + F_BODY] = body;
+        a[w + F_BODY] = nameAt === body + 2 ? body : ~body; // see F_BODY
         a[w + F_END] = fieldEnd;
         w += FIELD_INTS;
         continue;
@@ -612,7 +627,8 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
       default:
         return undefined;
     }
-    // A string header: note where its text lies (the last one wins, as in decodeMessage).
+    // A string header: note where it lies (the last one wins, as in decodeMessage).
+    a[at + slot] = p;
     let len = p < end ? b[p] : 0x80;
     if (len < 0x80 && len < end - p) p++;
     else {
@@ -622,8 +638,6 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
       p = pos;
     }
     if (checkEach && !isUtf8(p, len)) return undefined;
-    a[at + slot] = p;
-    a[at + slot + 1] = len;
     p += len;
   }
   if (!checkEach && !asciiRun(runFrom, end)) return failRun();
@@ -806,6 +820,33 @@ function isUtf8(at: number, len: number): boolean {
 }
 
 // ---------------------------------------------------------------- values
+
+/**
+ * The length of the name of the field whose (checked) body is b[body, end),
+ * its last name entry as in decodeMessage; where the name starts goes to
+ * nameAt. For fields whose name is not a lone first entry (see F_BODY).
+ */
+function nameOf(b: Uint8Array, body: number, end: number): number {
+  buf = b;
+  pos = body;
+  let len = 0;
+  while (pos < end) {
+    const key = b[pos++];
+    if (key === 0x0a || key === 0x1a || key === 0x22 || key === 0x2a || key === 0x32 || key === 0x3a || key === 0x42) {
+      const n = readLength(end);
+      if (key === 0x0a) {
+        nameAt = pos;
+        len = n;
+      }
+      pos += n;
+    } else if (key === 0x39) pos += 8;
+    else readVarint(end); // value_type, INTEGER and BOOL values
+  }
+  buf = EMPTY;
+  return len;
+}
+
+let nameAt = 0;
 
 /** The ai-th value of the field whose (checked) body is b[body, end). */
 function fieldValue(b: Uint8Array, body: number, end: number, ai: number): FieldValue | undefined {
