@@ -113,6 +113,16 @@ export function readMessageField(m: Message, name: string, fi = 0, ai = 0): Fiel
   return (m as Partial<LazyMessage>).readInPlace === true ? (m as LazyMessage).readField(name, fi, ai) : readField(m, name, fi, ai);
 }
 
+/** The string headers a LazyMessage compares in place (headerEquals), and the slot naming each. */
+export type StringHeaderName = 'Type' | 'Logger' | 'Hostname' | 'EnvVersion' | 'Payload';
+export const STRING_HEADER_SLOTS: Readonly<Record<StringHeaderName, number>> = {
+  Type: H_TYPE,
+  Logger: H_LOGGER,
+  Hostname: H_HOSTNAME,
+  EnvVersion: H_ENV_VERSION,
+  Payload: H_PAYLOAD,
+};
+
 export class LazyMessage implements Message {
   /** A marker hot paths test instead of instanceof (a property miss on a decoded message is cheaper than a prototype walk). */
   readonly readInPlace = true;
@@ -222,15 +232,66 @@ export class LazyMessage implements Message {
     return undefined;
   }
 
+  /**
+   * Whether the string header in `slot` (STRING_HEADER_SLOTS) is present and
+   * its UTF-8 bytes are `utf8`: `m.type === literal` without making the
+   * string, when `utf8` is a well-formed literal's encoding (a lone surrogate
+   * never equals a decoded header; its encoding, U+FFFD's, might).
+   */
+  headerEquals(slot: number, utf8: Uint8Array): boolean {
+    const len = this.headerLength(slot);
+    if (len !== utf8.length) return false;
+    const b = this.buf;
+    const p = textAt;
+    let k = 0;
+    while (k < len && b[p + k] === utf8[k]) k++;
+    return k === len;
+  }
+
+  /**
+   * The index in `literals` of the one whose bytes the string header in
+   * `slot` has, -1 for none (or an absent header): a lookup among a few
+   * literals without making the header's string.
+   */
+  headerIndexIn(slot: number, literals: readonly Uint8Array[]): number {
+    const len = this.headerLength(slot);
+    if (len < 0) return -1;
+    const b = this.buf;
+    const p = textAt;
+    for (let i = 0; i < literals.length; i++) {
+      const lit = literals[i];
+      if (lit.length !== len) continue;
+      let k = 0;
+      while (k < len && b[p + k] === lit[k]) k++;
+      if (k === len) return i;
+    }
+    return -1;
+  }
+
   private header(slot: number): string | undefined {
-    const p = this.arena[this.at + slot];
-    if (p < 0) return undefined;
+    const len = this.headerLength(slot);
+    if (len < 0) return undefined;
     buf = this.buf;
-    pos = p;
-    const len = readLength(this.end);
-    const s = decodeString(pos, len);
+    const s = decodeString(textAt, len);
     buf = EMPTY;
     return s;
+  }
+
+  /** The byte length of the string header in `slot`, -1 when absent; where its text starts goes to textAt. */
+  private headerLength(slot: number): number {
+    const p = this.arena[this.at + slot];
+    if (p < 0) return -1;
+    const len = this.buf[p];
+    if (len < 0x80) {
+      textAt = p + 1;
+      return len;
+    }
+    buf = this.buf;
+    pos = p;
+    const long = readLength(this.end);
+    textAt = pos;
+    buf = EMPTY;
+    return long;
   }
 
   private integerHeader(slot: number): number | undefined {
@@ -847,6 +908,8 @@ function nameOf(b: Uint8Array, body: number, end: number): number {
 }
 
 let nameAt = 0;
+// Where the text of the header last measured by headerLength starts.
+let textAt = 0;
 
 /** The ai-th value of the field whose (checked) body is b[body, end). */
 function fieldValue(b: Uint8Array, body: number, end: number, ai: number): FieldValue | undefined {
