@@ -3,7 +3,7 @@ import { createRng, sampleMessages } from '../inputs/sample-messages';
 import { concatBytes } from './fixtures/bytes';
 import { edgeMessages } from './fixtures/edge-messages';
 import { HEADER_NAMES, readField, readHeader } from './fields';
-import { generalScanCount, LazyMessage, readMessageField, readMessageLazily } from './lazy-message';
+import { generalScanCount, LazyMessage, readMessageField, readMessageLazily, validUtf8 } from './lazy-message';
 import { ValueType, type FieldValue, type Message } from './message';
 import { decodeMessage, encodeMessage } from './protobuf';
 
@@ -168,7 +168,11 @@ describe('readMessageLazily agrees with decodeMessage', () => {
 /** Whether readMessageLazily read `bytes` through its general scan (else its fast one). */
 function readByGeneralScan(bytes: Uint8Array): boolean {
   const before = generalScanCount();
-  readMessageLazily(bytes);
+  try {
+    readMessageLazily(bytes);
+  } catch {
+    // rejected: which scan saw it is still the question
+  }
   return generalScanCount() !== before;
 }
 
@@ -253,19 +257,94 @@ describe('the fast scan of the common layout, and where it hands over to the gen
     expect([m.type, m.hostname, m.severity, m.logger, m.payload, m.envVersion, m.pid]).toEqual(['bb', 'h2', 5, undefined, undefined, undefined, undefined]);
   });
 
-  it('checks text beyond ASCII string by string, and rejects invalid UTF-8 in a name, value or header of an otherwise common record', () => {
-    const good = common(field(str(0x0a, 'größe'), str(0x22, '日本')), field(str(0x0a, 'n'), hex('10 02 30 90 4e')));
+  it('reads text beyond ASCII itself, and leaves invalid UTF-8 in a name, value or header of an otherwise common record to the general scan', () => {
+    const good = common(field(str(0x0a, 'größe'), str(0x22, '日本')), field(str(0x0a, 'n'), hex('10 02 30 90 4e')), str(0x4a, '😀'));
     expect(readMessageField(expectAgreement(good)!, 'größe')).toBe('日本');
-    expect(readByGeneralScan(good)).toBe(true);
+    expect(readByGeneralScan(good)).toBe(false);
     for (const bad of [
       common(field(str(0x0a, hex('c3')), str(0x22, 'v'))),
       common(field(str(0x0a, 'n'), str(0x22, hex('ff')))),
       common(field(str(0x0a, 'n'), str(0x1a, hex('ed a0 80')), str(0x22, 'v'))),
       concatBytes(common(), str(0x4a, hex('e2 82'))),
+      // A sequence cut by the end of its string, the next key completing it in bytes if not in meaning.
+      common(field(str(0x0a, 'n'), str(0x22, hex('e2 82')), hex('22 01 ac'))),
     ]) {
       expect(() => decodeMessage(bad)).toThrow();
       expectAgreement(bad);
+      expect(readByGeneralScan(bad)).toBe(true);
     }
+  });
+
+  it('decides UTF-8 as decodeMessage does at every edge of the encoding, in a header, a name and a value', () => {
+    const sequences = [
+      'c2 80', 'df bf', 'c0 80', 'c1 bf', 'e0 a0 80', 'e0 9f bf', 'ed 9f bf', 'ed a0 80', 'ee 80 80', 'ef bf bf', 'ef bb bf',
+      'f0 90 80 80', 'f0 8f bf bf', 'f4 8f bf bf', 'f4 90 80 80', 'f5 80 80 80', 'ff', '80', 'bf', 'c2', 'e1 80', 'f1 80 80',
+      'c2 41', 'e1 80 41', 'f1 80 80 41', 'c2 c2 80', 'e1 c0 80',
+    ];
+    for (const seq of sequences) {
+      const t = concatBytes(text('a'), hex(seq), text('z'));
+      for (const bytes of [
+        common(str(0x4a, t)),
+        common(str(0x4a, hex(seq))),
+        common(field(str(0x0a, t), str(0x22, 'v'))),
+        common(field(str(0x0a, 'n'), str(0x22, hex(seq)))),
+        common(field(str(0x0a, 'n'), str(0x22, t)), field(str(0x0a, 'i'), hex('10 02 30 90 4e'))),
+      ]) {
+        expectAgreement(bytes);
+      }
+    }
+  });
+});
+
+describe('validUtf8', () => {
+  const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const decodes = (b: Uint8Array) => {
+    try {
+      fatal.decode(b);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('agrees with the fatal TextDecoder on every sequence of one or two bytes and every three-byte sequence starting E0..EF or F0..F4', () => {
+    const b = new Uint8Array(4);
+    for (let x = 0; x < 256; x++) {
+      b[0] = x;
+      expect(validUtf8(b, 0, 1)).toBe(decodes(b.subarray(0, 1)));
+      for (let y = 0; y < 256; y++) {
+        b[1] = y;
+        if (validUtf8(b, 0, 2) !== decodes(b.subarray(0, 2))) throw new Error(`disagree on ${x} ${y}`);
+        if (x >= 0xe0 && x <= 0xf4) {
+          for (let z = 0x70; z < 0xd0; z++) {
+            b[2] = z;
+            if (validUtf8(b, 0, 3) !== decodes(b.subarray(0, 3))) throw new Error(`disagree on ${x} ${y} ${z}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('agrees with the fatal TextDecoder on random byte strings around valid UTF-8', () => {
+    const rng = createRng(7);
+    const samples = ['héllo wörld', '日本語のテキスト', '😀🎉 ok', '\uFEFFbom', 'plain ascii'].map((t) => text(t));
+    let valid = 0;
+    for (let round = 0; round < 20000; round++) {
+      const b = Array.from(samples[Math.floor(rng() * samples.length)]);
+      for (let e = Math.floor(rng() * 3); e > 0; e--) {
+        const at = Math.floor(rng() * (b.length + 1));
+        const byte = rng() < 0.7 ? 0x80 + Math.floor(rng() * 0x80) : Math.floor(rng() * 256);
+        if (rng() < 0.5) b[at] = byte;
+        else if (rng() < 0.5) b.splice(at, 0, byte);
+        else b.splice(at, 1);
+      }
+      const bytes = Uint8Array.from(b);
+      const want = decodes(bytes);
+      if (validUtf8(bytes, 0, bytes.length) !== want) throw new Error(`disagree on ${Array.from(bytes, (x) => x.toString(16)).join(' ')}`);
+      if (want) valid++;
+    }
+    expect(valid).toBeGreaterThan(2000);
+    expect(valid).toBeLessThan(18000);
   });
 
   it('checks exactly the record: bytes beyond ASCII just outside it are ignored, inside it are found, at every alignment', () => {

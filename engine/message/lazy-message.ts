@@ -349,12 +349,14 @@ function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | unde
  * The common layout, fast: what encodeMessage and lua_sandbox write. Keys of
  * one byte, lengths of at most two bytes, and each field as name, then an
  * optional value_type, an optional representation, then unpacked values of
- * that type. Anything else (or text that is not all ASCII: commonRunFailed)
- * gives undefined and scan() decides, so this never rejects a record: it
- * accepts one only when every check the general scan makes has passed.
+ * that type. Anything else (or invalid UTF-8: commonRunFailed) gives
+ * undefined and scan() decides, so this never rejects a record: it accepts
+ * one only when every check the general scan makes has passed.
  *
- * Text is checked in runs as in scanRecord, OR-ing the words of each run
- * into one accumulator tested once at the end.
+ * Text is checked in runs as in scanRecord (isText). Here every byte of a run
+ * that is not string text (a key, a one-byte length or varint, a value_type)
+ * is below 0x80, and UTF-8 sequences cannot span such a byte, so a run is
+ * valid UTF-8 exactly when each of its strings is.
  */
 function scanCommon(b: Uint8Array, start: number, end: number, off: number): LazyMessage | undefined {
   const a = arena;
@@ -363,7 +365,6 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
   commonRunFailed = false;
   let seen = 0; // header slots written, as bits
   let w = at + HEADER_INTS;
-  let any = 0; // OR of every text run so far
   let runFrom = start;
   let p = start;
   while (p < end) {
@@ -377,7 +378,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
       if (len >= 0x80) {
         if (q >= end || b[q] >= 0x80) return undefined;
         len = (len & 0x7f) | (b[q] << 7);
-        any |= orRange(b, w32, off, runFrom, p + 1);
+        if (!isText(b, w32, off, runFrom, p + 1)) return textFailed();
         runFrom = ++q;
       }
       const fieldEnd = q + len;
@@ -410,20 +411,20 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
           if (vlen >= 0x80) {
             if (q >= fieldEnd || b[q] >= 0x80) return undefined;
             vlen = (vlen & 0x7f) | (b[q] << 7);
-            any |= orRange(b, w32, off, runFrom, q - 1);
+            if (!isText(b, w32, off, runFrom, q - 1)) return textFailed();
             runFrom = ++q;
           }
           q += vlen;
           if (q > fieldEnd) return undefined;
           if (valueKey === 0x2a) {
-            any |= orRange(b, w32, off, runFrom, q - vlen);
+            if (!isText(b, w32, off, runFrom, q - vlen)) return textFailed();
             runFrom = q;
           }
         } else if (valueKey === 0x39) {
           // DOUBLE: eight bytes
           q += 9;
           if (q > fieldEnd) return undefined;
-          any |= orRange(b, w32, off, runFrom, q - 8);
+          if (!isText(b, w32, off, runFrom, q - 8)) return textFailed();
           runFrom = q;
         } else if (v < 0x80) {
           q += 2; // INTEGER or BOOL of one byte
@@ -434,7 +435,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
           q = from + 1;
           while (q < stop && b[q] >= 0x80) q++;
           if (q === stop) return undefined;
-          any |= orRange(b, w32, off, runFrom, from);
+          if (!isText(b, w32, off, runFrom, from)) return textFailed();
           runFrom = ++q;
         }
       }
@@ -465,7 +466,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
         // Uuid: 16 binary bytes
         p += 18;
         if (len !== 16 || p > end) return undefined;
-        any |= orRange(b, w32, off, runFrom, p - 16);
+        if (!isText(b, w32, off, runFrom, p - 16)) return textFailed();
         runFrom = p;
         a[at + H_UUID] = p - 16;
         seen |= 1 << H_UUID;
@@ -485,7 +486,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
         p = from + 1;
         while (p < stop && b[p] >= 0x80) p++;
         if (p === stop) return undefined;
-        any |= orRange(b, w32, off, runFrom, from);
+        if (!isText(b, w32, off, runFrom, from)) return textFailed();
         runFrom = ++p;
         continue;
       }
@@ -499,18 +500,14 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
     if (len >= 0x80) {
       if (p >= end || b[p] >= 0x80) return undefined;
       len = (len & 0x7f) | (b[p] << 7);
-      any |= orRange(b, w32, off, runFrom, p - 1);
+      if (!isText(b, w32, off, runFrom, p - 1)) return textFailed();
       runFrom = ++p;
     }
     p += len;
     if (p > end) return undefined;
   }
   if ((seen & 3) !== 3) return undefined; // no Uuid or no Timestamp
-  any |= orRange(b, w32, off, runFrom, end);
-  if ((any & 0x80808080) !== 0) {
-    commonRunFailed = true;
-    return undefined;
-  }
+  if (!isText(b, w32, off, runFrom, end)) return textFailed();
   if (seen !== ALL_HEADER_SLOTS) {
     for (let k = 2; k < HEADER_INTS; k++) if ((seen & (1 << k)) === 0) a[at + k] = -1;
   }
@@ -518,10 +515,58 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
   return new LazyMessage(b, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
 }
 
+/**
+ * Whether b[from, to), a run of scanCommon, is valid UTF-8: ASCII, tested a
+ * word at a time, or else checked byte by byte.
+ */
+function isText(b: Uint8Array, w32: Int32Array<ArrayBufferLike>, off: number, from: number, to: number): boolean {
+  return (orRange(b, w32, off, from, to) & 0x80808080) === 0 || validUtf8(b, from, to);
+}
+
+function textFailed(): undefined {
+  commonRunFailed = true;
+  return undefined;
+}
+
+/**
+ * Whether b[from, to) is valid UTF-8 as the fatal TextDecoder (decodeMessage's
+ * check) decides: no stray or missing continuation bytes, no overlong forms,
+ * no surrogates (ED A0..BF), nothing above U+10FFFF (F4 90 and up).
+ */
+export function validUtf8(b: Uint8Array, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number; // continuation bytes
+    let low = 0x80; // the bounds of the first continuation byte
+    let high = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) low = 0xa0;
+      else if (c === 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) low = 0x90;
+      else if (c === 0xf4) high = 0x8f;
+    } else return false;
+    if (i + n >= to) return false;
+    const c1 = b[i + 1];
+    if (c1 < low || c1 > high) return false;
+    for (let k = 2; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 // The key of the values each value_type (0..4) calls for.
 const VALUE_KEY = [0x22, 0x2a, 0x30, 0x39, 0x40];
-// Set when scanCommon found the common layout but text beyond ASCII: only
-// the pass checking each string can decide.
+// Set when scanCommon found invalid UTF-8 (or took bytes for text that
+// are not): only the general scan's pass checking each string can decide.
 let commonRunFailed = false;
 
 /**
@@ -875,17 +920,7 @@ function readVarintAt(bytes: Uint8Array, at: number): void {
 
 /** Whether buf[at, at + len) is valid UTF-8 (what decodeMessage's strings require). */
 function isUtf8(at: number, len: number): boolean {
-  const b = buf;
-  const stop = at + len;
-  let any = 0;
-  for (let i = at; i < stop; i++) any |= b[i];
-  if (any < 0x80) return true;
-  try {
-    utf8Decoder.decode(b.subarray(at, stop));
-    return true;
-  } catch {
-    return false;
-  }
+  return validUtf8(buf, at, at + len);
 }
 
 // ---------------------------------------------------------------- values
