@@ -19,12 +19,18 @@
  * - Timestamp and bigint INTEGER values compare exactly with the literal
  *   (lua_sandbox goes through doubles); number values compare as doubles.
  * - Uuid: see uuidBytesOf.
+ *
+ * compileNodeInPlace compiles the same expression for LazyMessages (records
+ * read in place, as the analysis worker reads them): equal answers, but a
+ * string header compared with a literal is compared as bytes in the record,
+ * without making its string. Decoded messages keep closures that never ask
+ * which kind of message they have.
  */
 import type { Message } from '../message/message';
 import { uuidToHex } from '../message/fields';
 // Fields are read through readMessageField so a LazyMessage (the analysis
 // worker's) is read in place instead of decoding all its fields.
-import { readMessageField as importedReadField, type LazyMessage } from '../message/lazy-message';
+import { readMessageField as importedReadField, STRING_HEADER_SLOTS, type LazyMessage } from '../message/lazy-message';
 import { parseUuid } from '../message/uuid';
 import type { MatcherNode, Operand, Operator, RelationalOp, StringHeaderName, TestNode } from './ast';
 import { bytesEqual, compareBytes, compareUtf8, utf8Bytes } from './byte-string';
@@ -41,26 +47,36 @@ const DEFAULT_SEVERITY = 7;
 const alwaysTrue: MessagePredicate = () => true;
 const alwaysFalse: MessagePredicate = () => false;
 
+/** `node` as a predicate on any Message. */
 export function compileNode(node: MatcherNode): MessagePredicate {
+  return compile(node, false);
+}
+
+/** `node` as a predicate on LazyMessages only, giving compileNode's answers (see above). */
+export function compileNodeInPlace(node: MatcherNode): (message: LazyMessage) => boolean {
+  return compile(node, true);
+}
+
+function compile(node: MatcherNode, inPlace: boolean): MessagePredicate {
   switch (node.kind) {
     case 'constant':
       return node.value ? alwaysTrue : alwaysFalse;
     case 'and': {
-      const left = compileNode(node.left);
-      const right = compileNode(node.right);
+      const left = compile(node.left, inPlace);
+      const right = compile(node.right, inPlace);
       return (m) => left(m) && right(m);
     }
     case 'or': {
-      const left = compileNode(node.left);
-      const right = compileNode(node.right);
+      const left = compile(node.left, inPlace);
+      const right = compile(node.right, inPlace);
       return (m) => left(m) || right(m);
     }
     case 'test':
-      return compileTest(node);
+      return compileTest(node, inPlace);
   }
 }
 
-function compileTest(test: TestNode): MessagePredicate {
+function compileTest(test: TestNode, inPlace: boolean): MessagePredicate {
   const { target, op, operand } = test;
   if (target.kind === 'field') return fieldTest(intern(target.name), target.fi, target.ai, op, operand);
   switch (target.name) {
@@ -69,7 +85,7 @@ function compileTest(test: TestNode): MessagePredicate {
     case 'Hostname':
     case 'EnvVersion':
     case 'Payload':
-      return stringHeaderTest(target.name, op, operand);
+      return stringHeaderTest(target.name, op, operand, inPlace);
     case 'Uuid':
       return uuidTest(op, operand);
     case 'Severity':
@@ -97,7 +113,7 @@ const STRING_GETTERS: Record<StringHeaderName, StringGetter> = {
   Payload: (m) => m.payload,
 };
 
-function stringHeaderTest(name: StringHeaderName, op: Operator, operand: Operand): MessagePredicate {
+function stringHeaderTest(name: StringHeaderName, op: Operator, operand: Operand, inPlace: boolean): MessagePredicate {
   const get = STRING_GETTERS[name];
   if (operand.kind === 'nil') {
     return op === '==' ? (m) => get(m) === undefined : (m) => get(m) !== undefined;
@@ -116,7 +132,11 @@ function stringHeaderTest(name: StringHeaderName, op: Operator, operand: Operand
     };
   }
   const lit = stringText(operand);
-  if (op === '==' || op === '!=') return stringHeaderEquality(name, lit, op === '!=');
+  if (op === '==' || op === '!=') {
+    const utf8 = inPlace ? wellFormedUtf8(lit) : undefined;
+    if (utf8 !== undefined) return headerBytesEquality(STRING_HEADER_SLOTS[name], utf8, op === '!=');
+    return stringHeaderEquality(name, lit, op === '!=');
+  }
   switch (op) {
     case '<':
       return (m) => {
@@ -158,6 +178,25 @@ function stringHeaderEquality(name: StringHeaderName, lit: string, negate: boole
       return negate ? (m) => m.payload !== lit : (m) => m.payload === lit;
   }
 }
+
+/**
+ * A LazyMessage's string header against a literal's UTF-8, in place. Only
+ * for literals without lone surrogates: such a literal never equals a
+ * decoded header, but its encoding (with U+FFFD) might equal a record's bytes.
+ */
+function headerBytesEquality(slot: number, utf8: Uint8Array, negate: boolean): MessagePredicate {
+  return negate
+    ? (m) => !(m as LazyMessage).headerEquals(slot, utf8)
+    : (m) => (m as LazyMessage).headerEquals(slot, utf8);
+}
+
+/** The UTF-8 bytes of `s`, or undefined when `s` has a lone surrogate (which has none). */
+export function wellFormedUtf8(s: string): Uint8Array | undefined {
+  const bytes = utf8Bytes(s);
+  return utf8Decoder.decode(bytes) === s ? bytes : undefined;
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 // ---- Uuid ----------------------------------------------------------------
 

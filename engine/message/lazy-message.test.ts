@@ -3,7 +3,7 @@ import { createRng, sampleMessages } from '../inputs/sample-messages';
 import { concatBytes } from './fixtures/bytes';
 import { edgeMessages } from './fixtures/edge-messages';
 import { HEADER_NAMES, readField, readHeader } from './fields';
-import { LazyMessage, readMessageField, readMessageLazily } from './lazy-message';
+import { generalScanCount, LazyMessage, readMessageField, readMessageLazily, validUtf8 } from './lazy-message';
 import { ValueType, type FieldValue, type Message } from './message';
 import { decodeMessage, encodeMessage } from './protobuf';
 
@@ -12,14 +12,20 @@ const text = (s: string) => new TextEncoder().encode(s);
 const UUID = hex('0a 10 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f');
 const TS = hex('10 01');
 /** A field entry (tag 10) around `body`. */
+/** n as a varint (a length). */
+const varint = (n: number) => {
+  const out: number[] = [];
+  for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return Uint8Array.from(out);
+};
 const field = (...parts: Uint8Array[]) => {
   const body = concatBytes(...parts);
-  const len = body.length < 0x80 ? Uint8Array.of(body.length) : Uint8Array.of((body.length & 0x7f) | 0x80, body.length >> 7);
-  return concatBytes(Uint8Array.of(0x52), len, body);
+  return concatBytes(Uint8Array.of(0x52), varint(body.length), body);
 };
 const str = (key: number, s: string | Uint8Array) => {
   const b = typeof s === 'string' ? text(s) : s;
-  return concatBytes(Uint8Array.of(key, b.length), b);
+  return concatBytes(Uint8Array.of(key), varint(b.length), b);
 };
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -78,12 +84,14 @@ function expectAgreement(bytes: Uint8Array, start = 0, end = bytes.length): Mess
 }
 
 describe('readMessageLazily agrees with decodeMessage', () => {
-  it('on sample messages, read in place (never through the fallback)', () => {
+  it('on sample messages, read in place (never through the fallback) by the fast scan', () => {
+    const general = generalScanCount();
     for (const m of sampleMessages(300, 3)) {
       const bytes = encodeMessage(m);
       expect(readMessageLazily(bytes)).toBeInstanceOf(LazyMessage);
       expectAgreement(bytes);
     }
+    expect(generalScanCount()).toBe(general);
   });
 
   it('on edge messages: every value type, repeated and packed values, int64 extremes, NaN and -0, unicode, absent headers', () => {
@@ -157,6 +165,212 @@ describe('readMessageLazily agrees with decodeMessage', () => {
   });
 });
 
+/** Whether readMessageLazily read `bytes` through its general scan (else its fast one). */
+function readByGeneralScan(bytes: Uint8Array): boolean {
+  const before = generalScanCount();
+  try {
+    readMessageLazily(bytes);
+  } catch {
+    // rejected: which scan saw it is still the question
+  }
+  return generalScanCount() !== before;
+}
+
+describe('the fast scan of the common layout, and where it hands over to the general scan', () => {
+  /** A record as encodeMessage lays it out: Uuid, Timestamp, string headers, then `fields`. */
+  const common = (...fields: Uint8Array[]) => concatBytes(UUID, hex('10 80 80 80 80 80 80 80 80 01'), str(0x1a, 'telemetry'), ...fields);
+
+  it('reads every value type in the common layout: one- and many-byte varints, doubles, BOOLs, BYTES, explicit STRING value_type, a representation without value_type', () => {
+    const bytes = common(
+      field(str(0x0a, 's'), str(0x22, 'a'), str(0x22, 'b')),
+      field(str(0x0a, 't'), hex('10 00'), str(0x22, 'explicit')),
+      field(str(0x0a, 'r'), str(0x1a, 'ms'), str(0x22, 'with representation')),
+      field(str(0x0a, 'i'), hex('10 02 1a 01 42 30 05 30 ff ff ff ff ff ff ff ff ff 01 30 90 4e')),
+      field(str(0x0a, 'd'), hex('10 03 39 00 00 00 00 00 00 f0 3f 39 00 00 00 00 00 00 00 80')),
+      field(str(0x0a, 'b'), hex('10 04 40 01 40 00 40 80 01')),
+      field(str(0x0a, 'y'), hex('10 01'), str(0x2a, hex('ff 00 80')), str(0x2a, new Uint8Array(200).fill(0xee))),
+      field(str(0x0a, 'empty')),
+    );
+    const m = expectAgreement(bytes)!;
+    expect(m).toBeInstanceOf(LazyMessage);
+    expect(readByGeneralScan(bytes)).toBe(false);
+    expect(readMessageField(m, 's', 0, 1)).toBe('b');
+    expect(readMessageField(m, 't')).toBe('explicit');
+    expect(readMessageField(m, 'r')).toBe('with representation');
+    expect(readMessageField(m, 'i', 0, 1)).toBe(-1);
+    expect(readMessageField(m, 'i', 0, 2)).toBe(10000);
+    expect(readMessageField(m, 'd', 0, 1)).toBe(-0);
+    expect(readMessageField(m, 'b', 0, 2)).toBe(true);
+    expect((readMessageField(m, 'y', 0, 1) as Uint8Array).length).toBe(200);
+  });
+
+  it('reads lengths of two bytes (long headers, fields and values) and leaves longer ones to the general scan', () => {
+    for (const n of [127, 128, 300, 16383, 16384, 20000]) {
+      const long = 'x'.repeat(n);
+      // Payload, a field value, and the field around it (a field of 127 bytes or more has a longer length too).
+      const bytes = concatBytes(UUID, TS, str(0x32, long), field(str(0x0a, 'v'), str(0x22, long)), field(str(0x0a, 'w'), str(0x22, 'short')));
+      const m = expectAgreement(bytes)!;
+      expect(m).toBeInstanceOf(LazyMessage);
+      // A length of three bytes (the field's, 16384 or more) leaves the record to the general scan.
+      expect(readByGeneralScan(bytes)).toBe(concatBytes(str(0x0a, 'v'), str(0x22, long)).length >= 0x4000);
+      expect(m.payload).toBe(long);
+      expect(readMessageField(m, 'v')).toBe(long);
+      expect(readMessageField(m, 'w')).toBe('short');
+    }
+    // A two-byte length written with a redundant zero (85 00 is 5): still a length of 5.
+    const redundant = concatBytes(UUID, TS, hex('1a 85 00'), text('abcde'), field(str(0x0a, 'n'), hex('22 83 00'), text('xyz')));
+    const m = expectAgreement(redundant)!;
+    expect(readByGeneralScan(redundant)).toBe(false);
+    expect(m.type).toBe('abcde');
+    expect(readMessageField(m, 'n')).toBe('xyz');
+  });
+
+  it('hands unusual field layouts to the general scan: name not first, two names (the last wins), a long name, repeated value_type, packed values', () => {
+    const layouts = [
+      field(str(0x22, 'v'), str(0x0a, 'late')),
+      field(str(0x0a, 'first'), str(0x22, 'v'), str(0x0a, 'second')),
+      field(str(0x0a, 'first'), str(0x0a, 'second'), str(0x22, 'v')),
+      field(hex('0a 80 01'), text('x'.repeat(128)), str(0x22, 'v')),
+      field(str(0x0a, 'n'), hex('10 02 10 02 30 01')),
+      field(str(0x0a, 'n'), str(0x1a, 'a'), hex('10 02 30 01')),
+      field(str(0x0a, 'n'), hex('10 02 32 03 01 02 03')),
+      field(str(0x0a, 'n'), hex('10 82 00 30 01')),
+    ];
+    for (const f of layouts) {
+      const bytes = common(field(str(0x0a, 'before'), str(0x22, 'b')), f, field(str(0x0a, 'after'), str(0x22, 'a')));
+      const m = expectAgreement(bytes)!;
+      expect(m).toBeInstanceOf(LazyMessage);
+      expect(readByGeneralScan(bytes)).toBe(true);
+      expect(readMessageField(m, 'before')).toBe('b');
+      expect(readMessageField(m, 'after')).toBe('a');
+    }
+    const twoNames = readMessageLazily(common(field(str(0x0a, 'first'), str(0x22, 'v'), str(0x0a, 'second'))));
+    expect(readMessageField(twoNames, 'second')).toBe('v');
+    expect(readMessageField(twoNames, 'first')).toBeUndefined();
+  });
+
+  it('keeps the last of repeated headers, and reads absent ones as undefined', () => {
+    const bytes = concatBytes(UUID, TS, str(0x1a, 'a'), str(0x4a, 'h1'), hex('28 03'), str(0x1a, 'bb'), hex('28 05'), str(0x4a, 'h2'), TS, UUID);
+    const m = expectAgreement(bytes)!;
+    expect(m).toBeInstanceOf(LazyMessage);
+    expect(readByGeneralScan(bytes)).toBe(false);
+    expect([m.type, m.hostname, m.severity, m.logger, m.payload, m.envVersion, m.pid]).toEqual(['bb', 'h2', 5, undefined, undefined, undefined, undefined]);
+  });
+
+  it('reads text beyond ASCII itself, and leaves invalid UTF-8 in a name, value or header of an otherwise common record to the general scan', () => {
+    const good = common(field(str(0x0a, 'größe'), str(0x22, '日本')), field(str(0x0a, 'n'), hex('10 02 30 90 4e')), str(0x4a, '😀'));
+    expect(readMessageField(expectAgreement(good)!, 'größe')).toBe('日本');
+    expect(readByGeneralScan(good)).toBe(false);
+    for (const bad of [
+      common(field(str(0x0a, hex('c3')), str(0x22, 'v'))),
+      common(field(str(0x0a, 'n'), str(0x22, hex('ff')))),
+      common(field(str(0x0a, 'n'), str(0x1a, hex('ed a0 80')), str(0x22, 'v'))),
+      concatBytes(common(), str(0x4a, hex('e2 82'))),
+      // A sequence cut by the end of its string, the next key completing it in bytes if not in meaning.
+      common(field(str(0x0a, 'n'), str(0x22, hex('e2 82')), hex('22 01 ac'))),
+    ]) {
+      expect(() => decodeMessage(bad)).toThrow();
+      expectAgreement(bad);
+      expect(readByGeneralScan(bad)).toBe(true);
+    }
+  });
+
+  it('decides UTF-8 as decodeMessage does at every edge of the encoding, in a header, a name and a value', () => {
+    const sequences = [
+      'c2 80', 'df bf', 'c0 80', 'c1 bf', 'e0 a0 80', 'e0 9f bf', 'ed 9f bf', 'ed a0 80', 'ee 80 80', 'ef bf bf', 'ef bb bf',
+      'f0 90 80 80', 'f0 8f bf bf', 'f4 8f bf bf', 'f4 90 80 80', 'f5 80 80 80', 'ff', '80', 'bf', 'c2', 'e1 80', 'f1 80 80',
+      'c2 41', 'e1 80 41', 'f1 80 80 41', 'c2 c2 80', 'e1 c0 80',
+    ];
+    for (const seq of sequences) {
+      const t = concatBytes(text('a'), hex(seq), text('z'));
+      for (const bytes of [
+        common(str(0x4a, t)),
+        common(str(0x4a, hex(seq))),
+        common(field(str(0x0a, t), str(0x22, 'v'))),
+        common(field(str(0x0a, 'n'), str(0x22, hex(seq)))),
+        common(field(str(0x0a, 'n'), str(0x22, t)), field(str(0x0a, 'i'), hex('10 02 30 90 4e'))),
+      ]) {
+        expectAgreement(bytes);
+      }
+    }
+  });
+});
+
+describe('validUtf8', () => {
+  const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const decodes = (b: Uint8Array) => {
+    try {
+      fatal.decode(b);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('agrees with the fatal TextDecoder on every sequence of one or two bytes and every three-byte sequence starting E0..EF or F0..F4', () => {
+    const b = new Uint8Array(4);
+    for (let x = 0; x < 256; x++) {
+      b[0] = x;
+      expect(validUtf8(b, 0, 1)).toBe(decodes(b.subarray(0, 1)));
+      for (let y = 0; y < 256; y++) {
+        b[1] = y;
+        if (validUtf8(b, 0, 2) !== decodes(b.subarray(0, 2))) throw new Error(`disagree on ${x} ${y}`);
+        if (x >= 0xe0 && x <= 0xf4) {
+          for (let z = 0x70; z < 0xd0; z++) {
+            b[2] = z;
+            if (validUtf8(b, 0, 3) !== decodes(b.subarray(0, 3))) throw new Error(`disagree on ${x} ${y} ${z}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('agrees with the fatal TextDecoder on random byte strings around valid UTF-8', () => {
+    const rng = createRng(7);
+    const samples = ['héllo wörld', '日本語のテキスト', '😀🎉 ok', '\uFEFFbom', 'plain ascii'].map((t) => text(t));
+    let valid = 0;
+    for (let round = 0; round < 20000; round++) {
+      const b = Array.from(samples[Math.floor(rng() * samples.length)]);
+      for (let e = Math.floor(rng() * 3); e > 0; e--) {
+        const at = Math.floor(rng() * (b.length + 1));
+        const byte = rng() < 0.7 ? 0x80 + Math.floor(rng() * 0x80) : Math.floor(rng() * 256);
+        if (rng() < 0.5) b[at] = byte;
+        else if (rng() < 0.5) b.splice(at, 0, byte);
+        else b.splice(at, 1);
+      }
+      const bytes = Uint8Array.from(b);
+      const want = decodes(bytes);
+      if (validUtf8(bytes, 0, bytes.length) !== want) throw new Error(`disagree on ${Array.from(bytes, (x) => x.toString(16)).join(' ')}`);
+      if (want) valid++;
+    }
+    expect(valid).toBeGreaterThan(2000);
+    expect(valid).toBeLessThan(18000);
+  });
+
+  it('checks exactly the record: bytes beyond ASCII just outside it are ignored, inside it are found, at every alignment', () => {
+    const record = encodeMessage(sampleMessages(1, 5)[0]);
+    // Text positions near both ends: the first byte of the Type and the last byte of the record (a field value).
+    const typeAt = record.indexOf(0x1a) + 2;
+    for (let before = 0; before < 8; before++) {
+      for (let after = 0; after < 8; after++) {
+        const joined = new Uint8Array(before + record.length + after).fill(0xff);
+        joined.set(record, before);
+        const m = expectAgreement(joined, before, before + record.length)!;
+        expect(m).toBeInstanceOf(LazyMessage);
+        const general = generalScanCount();
+        readMessageLazily(joined, before, before + record.length);
+        expect(generalScanCount()).toBe(general); // the neighbours' bytes were not taken for the record's
+        for (const at of [typeAt, record.length - 1]) {
+          const bad = joined.slice();
+          bad[before + at] = 0x80;
+          expectAgreement(bad, before, before + record.length);
+          expectAgreement(bad.subarray(before >> 1), before - (before >> 1), before - (before >> 1) + record.length);
+        }
+      }
+    }
+  });
+});
+
 describe('readMessageLazily rejects what decodeMessage rejects, with its error', () => {
   const bad: [string, Uint8Array][] = [
     ['empty', new Uint8Array(0)],
@@ -187,6 +401,33 @@ describe('readMessageLazily rejects what decodeMessage rejects, with its error',
     ['field longer than the record', concatBytes(UUID, TS, hex('52 7f 0a 01 61'))],
     ['value running past its field', concatBytes(UUID, TS, hex('52 05 0a 01 61 22 05'), text('abcde'))],
   ];
+  /** A field body of exactly `size` bytes: a name and one STRING value. */
+  const fieldBody = (size: number) => {
+    for (let k = size; k >= 0; k--) {
+      const body = concatBytes(str(0x0a, 'n'), str(0x22, 'x'.repeat(k)));
+      if (body.length === size) return body;
+    }
+    throw new Error(`no field body of ${size} bytes`);
+  };
+  // A length one byte more than there is, written in one, two and three bytes (the fast scan reads up to two).
+  for (const n of [10, 200, 20000]) {
+    const xs = 'x'.repeat(n - 1);
+    const afterValue = field(str(0x0a, 'z'), str(0x22, 'v'));
+    bad.push(
+      [`header length ${n}, one past the record`, concatBytes(UUID, TS, hex('32'), varint(n), text(xs))],
+      [`value length ${n}, one past its field`, concatBytes(UUID, TS, hex('52'), varint(n + 2 + varint(n).length), str(0x0a, 'n'), hex('22'), varint(n), text(xs), afterValue)],
+      [`value length ${n}, one past its field, the last field`, concatBytes(UUID, TS, hex('52'), varint(n + 2 + varint(n).length), str(0x0a, 'n'), hex('22'), varint(n), text(xs))],
+      [`field length ${n}, one past the record`, concatBytes(UUID, TS, hex('52'), varint(n), fieldBody(n - 1))],
+    );
+  }
+  // A representation of 128 bytes (a two-byte length): misread as a one-byte
+  // length, its last byte and what follows would read as INTEGER values; read
+  // right, a STRING value runs past the field. (The text-run check also stops
+  // that misreading: the length's first byte is not ASCII.)
+  bad.push([
+    'representation of two-byte length followed by a value running past its field',
+    concatBytes(UUID, TS, field(str(0x0a, 'n'), hex('10 02'), str(0x1a, `${'x'.repeat(127)}0`), hex('22 30 30 30 01'))),
+  ]);
   for (const [what, bytes] of bad) {
     it(what, () => {
       expect(() => decodeMessage(bytes)).toThrow();

@@ -5,15 +5,22 @@
  * and fields per message (the matcher's keys, the plugin's read_message
  * columns) out of a dozen, and decoding everything up front was half its time.
  *
+ * Two scans: scanCommon, fast, for the layout every writer uses (one-byte
+ * keys, lengths of one or two bytes, each field's name first, then its
+ * value_type, representation and values), which never rejects a record but
+ * hands anything else to scan (the general one).
+ *
  * Exactness, by construction:
- * - The scan accepts a record only when decodeMessage would (every length,
+ * - The scans accept a record only when decodeMessage would (every length,
  *   wire type, varint, UTF-8 string, value_type and Uuid is checked the same
- *   way). Anything it does not handle itself (unknown tags, keys longer than
- *   one byte, anything it would reject) goes to decodeMessage, whose result,
- *   or MessageError, is the answer. So a bad record fails exactly as it did.
+ *   way). Anything the general scan does not handle itself (unknown tags,
+ *   keys longer than one byte, anything it would reject) goes to
+ *   decodeMessage, whose result, or MessageError, is the answer. So a bad
+ *   record fails exactly as it did.
  * - A LazyMessage is a Message: headers are getters giving what decodeMessage
  *   gives (absent ones undefined), `fields` decodes the whole record once, and
- *   readMessageField() reads one value in place with readField's semantics.
+ *   readMessageField() reads one value in place with readField's semantics;
+ *   headerEquals() compares a string header with a literal's UTF-8 in place.
  *
  * A LazyMessage keeps a view of the bytes it was read from: the caller must
  * not change them while the message is in use.
@@ -26,24 +33,30 @@ import { cachedAsciiString as importedCachedAsciiString, nodeBuffer, STRING_CACH
 // A module-local copy: imported bindings can compile to getter calls on hot paths (see protobuf.ts).
 const cachedAsciiString = importedCachedAsciiString;
 
-// Per message, in the arena: the header positions (-1 when absent), then
-// FIELD_INTS per field. Keeping them out of the object keeps the object small.
+// Per message, in the arena: one slot per header, where its value starts in
+// the record (the Uuid's 16 bytes, a varint, or a string's length; -1 when
+// absent), then FIELD_INTS per field. Keeping them out of the object keeps the
+// object small; keeping only positions (lengths are read again from the
+// record) keeps the arena small, and its writes few.
 const H_UUID = 0;
 const H_TIMESTAMP = 1;
-const H_TYPE = 2; // position, then length
-const H_LOGGER = 4;
-const H_SEVERITY = 6;
-const H_PAYLOAD = 7;
-const H_ENV_VERSION = 9;
-const H_PID = 11;
-const H_HOSTNAME = 12;
-const HEADER_INTS = 14;
-// A field: name position, name length, body start, body end.
-const F_NAME_AT = 0;
-const F_NAME_LEN = 1;
-const F_BODY = 2;
-const F_END = 3;
-const FIELD_INTS = 4;
+const H_TYPE = 2;
+const H_LOGGER = 3;
+const H_SEVERITY = 4;
+const H_PAYLOAD = 5;
+const H_ENV_VERSION = 6;
+const H_PID = 7;
+const H_HOSTNAME = 8;
+const HEADER_INTS = 9;
+// The bits of every header slot (scanCommon's `seen`: the slots it wrote).
+const ALL_HEADER_SLOTS = (1 << HEADER_INTS) - 1;
+// A field: where its body starts, and where it ends. The body start is stored
+// as is when the field's only name is its first entry, with a one-byte length
+// (the name is then at body + 2, its length at body + 1: how every writer
+// lays fields out), else as ~body (the name is looked for: nameOf).
+const F_BODY = 0;
+const F_END = 1;
+const FIELD_INTS = 2;
 // A field takes at least 4 bytes (key, length, name key, name length), so a
 // record of n bytes needs at most HEADER_INTS + n / 4 * FIELD_INTS slots.
 const ARENA_INTS = HEADER_INTS + (MAX_MESSAGE_SIZE / 4) * FIELD_INTS + 64 * 1024;
@@ -68,10 +81,35 @@ let arenaUsed = 0;
  */
 export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.length): Message {
   if (end - start <= MAX_SIZE) {
-    const m = scan(bytes, start, end);
+    if (arenaUsed + HEADER_INTS + ((end - start) >> 2) * FIELD_INTS > arena.length) {
+      arena = new Int32Array(ARENA_INTS);
+      arenaUsed = 0;
+    }
+    // A batch's records share one view: .buffer and .byteOffset are calls, read once per view.
+    if (bytes !== wordsView) {
+      wordsView = bytes;
+      byteOffset = bytes.byteOffset;
+      const buffer = bytes.buffer;
+      if (buffer !== wordsOf) {
+        wordsOf = buffer;
+        words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+      }
+    }
+    let m = scanCommon(bytes, start, end, byteOffset);
+    if (m !== undefined) return m;
+    generalScans++;
+    m = scan(bytes, start, end);
     if (m !== undefined) return m;
   }
   return decodeMessage(bytes.subarray(start, end));
+}
+
+// Records the fast scan left to the general one.
+let generalScans = 0;
+
+/** How many records readMessageLazily has read other than through its fast scan of the common layout (for tests and benchmarks). */
+export function generalScanCount(): number {
+  return generalScans;
 }
 
 /**
@@ -81,6 +119,16 @@ export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.leng
 export function readMessageField(m: Message, name: string, fi = 0, ai = 0): FieldValue | undefined {
   return (m as Partial<LazyMessage>).readInPlace === true ? (m as LazyMessage).readField(name, fi, ai) : readField(m, name, fi, ai);
 }
+
+/** The string headers a LazyMessage compares in place (headerEquals), and the slot naming each. */
+export type StringHeaderName = 'Type' | 'Logger' | 'Hostname' | 'EnvVersion' | 'Payload';
+export const STRING_HEADER_SLOTS: Readonly<Record<StringHeaderName, number>> = {
+  Type: H_TYPE,
+  Logger: H_LOGGER,
+  Hostname: H_HOSTNAME,
+  EnvVersion: H_ENV_VERSION,
+  Payload: H_PAYLOAD,
+};
 
 export class LazyMessage implements Message {
   /** A marker hot paths test instead of instanceof (a property miss on a decoded message is cheaper than a prototype walk). */
@@ -172,24 +220,85 @@ export class LazyMessage implements Message {
     const a = this.arena;
     const b = this.buf;
     for (let p = this.at + HEADER_INTS, stop = p + this.fieldCount * FIELD_INTS; p < stop; p += FIELD_INTS) {
-      if (a[p + F_NAME_LEN] !== wantLen) continue;
-      const at = a[p + F_NAME_AT];
+      let body = a[p + F_BODY];
+      let at: number;
+      if (body >= 0) {
+        if (b[body + 1] !== wantLen) continue;
+        at = body + 2;
+      } else {
+        body = ~body;
+        if (nameOf(b, body, a[p + F_END]) !== wantLen) continue;
+        at = nameAt;
+      }
       let k = 0;
       while (k < wantLen && b[at + k] === want[k]) k++;
       if (k !== wantLen) continue;
-      if (fi === 0) return fieldValue(b, a[p + F_BODY], a[p + F_END], ai);
+      if (fi === 0) return fieldValue(b, body, a[p + F_END], ai);
       fi--;
     }
     return undefined;
   }
 
+  /**
+   * Whether the string header in `slot` (STRING_HEADER_SLOTS) is present and
+   * its UTF-8 bytes are `utf8`: `m.type === literal` without making the
+   * string, when `utf8` is a well-formed literal's encoding (a lone surrogate
+   * never equals a decoded header; its encoding, U+FFFD's, might).
+   */
+  headerEquals(slot: number, utf8: Uint8Array): boolean {
+    const len = this.headerLength(slot);
+    if (len !== utf8.length) return false;
+    const b = this.buf;
+    const p = textAt;
+    let k = 0;
+    while (k < len && b[p + k] === utf8[k]) k++;
+    return k === len;
+  }
+
+  /**
+   * The index in `literals` of the one whose bytes the string header in
+   * `slot` has, -1 for none (or an absent header): a lookup among a few
+   * literals without making the header's string.
+   */
+  headerIndexIn(slot: number, literals: readonly Uint8Array[]): number {
+    const len = this.headerLength(slot);
+    if (len < 0) return -1;
+    const b = this.buf;
+    const p = textAt;
+    for (let i = 0; i < literals.length; i++) {
+      const lit = literals[i];
+      if (lit.length !== len) continue;
+      let k = 0;
+      while (k < len && b[p + k] === lit[k]) k++;
+      if (k === len) return i;
+    }
+    return -1;
+  }
+
   private header(slot: number): string | undefined {
-    const p = this.arena[this.at + slot];
-    if (p < 0) return undefined;
+    const len = this.headerLength(slot);
+    if (len < 0) return undefined;
     buf = this.buf;
-    const s = decodeString(p, this.arena[this.at + slot + 1]);
+    const s = decodeString(textAt, len);
     buf = EMPTY;
     return s;
+  }
+
+  /** The byte length of the string header in `slot`, -1 when absent; where its text starts goes to textAt. */
+  private headerLength(slot: number): number {
+    const p = this.arena[this.at + slot];
+    if (p < 0) return -1;
+    const len = this.buf[p];
+    if (len < 0x80) {
+      textAt = p + 1;
+      return len;
+    }
+    buf = this.buf;
+    pos = p;
+    const long = readLength(this.end);
+    textAt = pos;
+    buf = EMPTY;
+    return long;
   }
 
   private integerHeader(slot: number): number | undefined {
@@ -218,21 +327,13 @@ let hi = 0;
  * next is a key, a one-byte length or varint, or string text, all below 0x80
  * when the strings are ASCII, so one word-at-a-time test per run proves them
  * valid. A run with a byte of 0x80 or more (text beyond ASCII, or an unusual
- * encoding) sends the record through the scan again, checking each string.
+ * encoding) sends the record through the scan again, checking each string
+ * (straight away when scanCommon already found such a run).
  */
 function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
-  if (arenaUsed + HEADER_INTS + ((end - start) >> 2) * FIELD_INTS > arena.length) {
-    arena = new Int32Array(ARENA_INTS);
-    arenaUsed = 0;
-  }
   buf = bytes;
-  byteOffset = bytes.byteOffset;
-  if (bytes.buffer !== wordsOf) {
-    wordsOf = bytes.buffer;
-    words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
-  }
   try {
-    checkEach = false;
+    checkEach = commonRunFailed;
     let m = scanRecord(bytes, start, end);
     if (m === undefined && runFailed) {
       checkEach = true;
@@ -244,16 +345,284 @@ function scan(bytes: Uint8Array, start: number, end: number): LazyMessage | unde
   }
 }
 
+/**
+ * The common layout, fast: what encodeMessage and lua_sandbox write. Keys of
+ * one byte, lengths of at most two bytes, and each field as name, then an
+ * optional value_type, an optional representation, then unpacked values of
+ * that type. Anything else (or invalid UTF-8: commonRunFailed) gives
+ * undefined and scan() decides, so this never rejects a record: it accepts
+ * one only when every check the general scan makes has passed.
+ *
+ * Text is checked in runs as in scanRecord (isText). Here every byte of a run
+ * that is not string text (a key, a one-byte length or varint, a value_type)
+ * is below 0x80, and UTF-8 sequences cannot span such a byte, so a run is
+ * valid UTF-8 exactly when each of its strings is.
+ */
+function scanCommon(b: Uint8Array, start: number, end: number, off: number): LazyMessage | undefined {
+  const a = arena;
+  const at = arenaUsed;
+  const w32 = words;
+  commonRunFailed = false;
+  let seen = 0; // header slots written, as bits
+  let w = at + HEADER_INTS;
+  let runFrom = start;
+  let p = start;
+  while (p < end) {
+    // Every entry is at least a key and one more byte.
+    if (p + 1 >= end) return undefined;
+    const key = b[p];
+    let len = b[p + 1];
+    if (key === 0x52) {
+      // A field.
+      let q = p + 2;
+      if (len >= 0x80) {
+        if (q >= end || b[q] >= 0x80) return undefined;
+        len = (len & 0x7f) | (b[q] << 7);
+        if (!isText(b, w32, off, runFrom, p + 1)) return textFailed();
+        runFrom = ++q;
+      }
+      const fieldEnd = q + len;
+      if (fieldEnd > end || len < 2 || b[q] !== 0x0a) return undefined;
+      const body = q;
+      // The name.
+      const nameLen = b[q + 1];
+      q += 2 + nameLen;
+      if (nameLen >= 0x80 || q > fieldEnd) return undefined;
+      let valueType = 0;
+      if (q + 1 < fieldEnd && b[q] === 0x10) {
+        valueType = b[q + 1];
+        if (valueType > 4) return undefined;
+        q += 2;
+      }
+      if (q + 1 < fieldEnd && b[q] === 0x1a) {
+        const reprLen = b[q + 1];
+        q += 2 + reprLen;
+        if (reprLen >= 0x80 || q > fieldEnd) return undefined;
+      }
+      // The values, each with the key valueType calls for.
+      const valueKey = VALUE_KEY[valueType];
+      while (q < fieldEnd) {
+        if (b[q] !== valueKey || q + 1 >= fieldEnd) return undefined;
+        const v = b[q + 1];
+        if (valueKey === 0x22 || valueKey === 0x2a) {
+          // STRING or BYTES: a length, then text or binary
+          let vlen = v;
+          q += 2;
+          if (vlen >= 0x80) {
+            if (q >= fieldEnd || b[q] >= 0x80) return undefined;
+            vlen = (vlen & 0x7f) | (b[q] << 7);
+            if (!isText(b, w32, off, runFrom, q - 1)) return textFailed();
+            runFrom = ++q;
+          }
+          q += vlen;
+          if (q > fieldEnd) return undefined;
+          if (valueKey === 0x2a) {
+            if (!isText(b, w32, off, runFrom, q - vlen)) return textFailed();
+            runFrom = q;
+          }
+        } else if (valueKey === 0x39) {
+          // DOUBLE: eight bytes
+          q += 9;
+          if (q > fieldEnd) return undefined;
+          if (!isText(b, w32, off, runFrom, q - 8)) return textFailed();
+          runFrom = q;
+        } else if (v < 0x80) {
+          q += 2; // INTEGER or BOOL of one byte
+        } else {
+          // a varint of several bytes: at most 10, the last below 0x80
+          const from = q + 1;
+          const stop = from + 10 < fieldEnd ? from + 10 : fieldEnd;
+          q = from + 1;
+          while (q < stop && b[q] >= 0x80) q++;
+          if (q === stop) return undefined;
+          if (!isText(b, w32, off, runFrom, from)) return textFailed();
+          runFrom = ++q;
+        }
+      }
+      a[w + F_BODY] = body;
+      a[w + F_END] = fieldEnd;
+      w += FIELD_INTS;
+      p = fieldEnd;
+      continue;
+    }
+    let slot: number;
+    switch (key) {
+      case 0x1a:
+        slot = H_TYPE;
+        break;
+      case 0x22:
+        slot = H_LOGGER;
+        break;
+      case 0x32:
+        slot = H_PAYLOAD;
+        break;
+      case 0x3a:
+        slot = H_ENV_VERSION;
+        break;
+      case 0x4a:
+        slot = H_HOSTNAME;
+        break;
+      case 0x0a:
+        // Uuid: 16 binary bytes
+        p += 18;
+        if (len !== 16 || p > end) return undefined;
+        if (!isText(b, w32, off, runFrom, p - 16)) return textFailed();
+        runFrom = p;
+        a[at + H_UUID] = p - 16;
+        seen |= 1 << H_UUID;
+        continue;
+      case 0x10:
+      case 0x28:
+      case 0x40: {
+        slot = key === 0x10 ? H_TIMESTAMP : key === 0x28 ? H_SEVERITY : H_PID;
+        a[at + slot] = p + 1;
+        seen |= 1 << slot;
+        if (len < 0x80) {
+          p += 2;
+          continue;
+        }
+        const from = p + 1;
+        const stop = from + 10 < end ? from + 10 : end;
+        p = from + 1;
+        while (p < stop && b[p] >= 0x80) p++;
+        if (p === stop) return undefined;
+        if (!isText(b, w32, off, runFrom, from)) return textFailed();
+        runFrom = ++p;
+        continue;
+      }
+      default:
+        return undefined;
+    }
+    // A string header (the last one wins, as in decodeMessage).
+    a[at + slot] = p + 1;
+    seen |= 1 << slot;
+    p += 2;
+    if (len >= 0x80) {
+      if (p >= end || b[p] >= 0x80) return undefined;
+      len = (len & 0x7f) | (b[p] << 7);
+      if (!isText(b, w32, off, runFrom, p - 1)) return textFailed();
+      runFrom = ++p;
+    }
+    p += len;
+    if (p > end) return undefined;
+  }
+  if ((seen & 3) !== 3) return undefined; // no Uuid or no Timestamp
+  if (!isText(b, w32, off, runFrom, end)) return textFailed();
+  if (seen !== ALL_HEADER_SLOTS) {
+    for (let k = 2; k < HEADER_INTS; k++) if ((seen & (1 << k)) === 0) a[at + k] = -1;
+  }
+  arenaUsed = w;
+  return new LazyMessage(b, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
+}
+
+/**
+ * Whether b[from, to), a run of scanCommon, is valid UTF-8: ASCII, tested a
+ * word at a time, or else checked byte by byte.
+ */
+function isText(b: Uint8Array, w32: Int32Array<ArrayBufferLike>, off: number, from: number, to: number): boolean {
+  return (orRange(b, w32, off, from, to) & 0x80808080) === 0 || validUtf8(b, from, to);
+}
+
+function textFailed(): undefined {
+  commonRunFailed = true;
+  return undefined;
+}
+
+/**
+ * Whether b[from, to) is valid UTF-8 as the fatal TextDecoder (decodeMessage's
+ * check) decides: no stray or missing continuation bytes, no overlong forms,
+ * no surrogates (ED A0..BF), nothing above U+10FFFF (F4 90 and up).
+ */
+export function validUtf8(b: Uint8Array, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number; // continuation bytes
+    let low = 0x80; // the bounds of the first continuation byte
+    let high = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) low = 0xa0;
+      else if (c === 0xed) high = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) low = 0x90;
+      else if (c === 0xf4) high = 0x8f;
+    } else return false;
+    if (i + n >= to) return false;
+    const c1 = b[i + 1];
+    if (c1 < low || c1 > high) return false;
+    for (let k = 2; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+// The key of the values each value_type (0..4) calls for.
+const VALUE_KEY = [0x22, 0x2a, 0x30, 0x39, 0x40];
+// Set when scanCommon found invalid UTF-8 (or took bytes for text that
+// are not): only the general scan's pass checking each string can decide.
+let commonRunFailed = false;
+
+/**
+ * The OR of the bytes b[from, to), read a word at a time where it can (the
+ * bits of 0x80808080 in the result are what matter). The words are those of
+ * b's whole buffer, `off` being b's byteOffset; bytes outside the range in a
+ * first or last word are masked away.
+ */
+function orRange(b: Uint8Array, w32: Int32Array<ArrayBufferLike>, off: number, from: number, to: number): number {
+  let any = 0;
+  if (to - from < 8) {
+    for (let i = from; i < to; i++) any |= b[i];
+    return any;
+  }
+  const first = off + from;
+  const last = off + to - 1;
+  let k = first >> 2;
+  const lastWord = last >> 2;
+  if (lastWord >= w32.length) {
+    for (let i = from; i < to; i++) any |= b[i];
+    return any;
+  }
+  any = w32[k] & HEAD_MASK[first & 3];
+  for (k++; k < lastWord; k++) any |= w32[k];
+  return any | (w32[lastWord] & TAIL_MASK[last & 3]);
+}
+
+// HEAD_MASK[i]: the high bits of bytes i..3 of a word; TAIL_MASK[i]: of bytes
+// 0..i (in memory order, so whatever the platform's byte order).
+const HEAD_MASK = new Int32Array(4);
+const TAIL_MASK = new Int32Array(4);
+{
+  const bytes = new Uint8Array(4);
+  const word = new Int32Array(bytes.buffer);
+  for (let i = 0; i < 4; i++) {
+    bytes.fill(0);
+    bytes.fill(0x80, i);
+    HEAD_MASK[i] = word[0];
+    bytes.fill(0);
+    bytes.fill(0x80, 0, i + 1);
+    TAIL_MASK[i] = word[0];
+  }
+}
+
 // Whether each string is checked on its own (the second pass), and whether a
 // run check failed in the first.
 let checkEach = false;
 let runFailed = false;
 // Where the bytes not yet checked begin (first pass).
 let runFrom = 0;
-// The words of the buffer being scanned, for the run check.
+// The words of the buffer being scanned, for the run check; the view they
+// were made for (kept until the next one) and its byteOffset.
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let byteOffset = 0; // buf.byteOffset: reading the property each time costs
 let wordsOf: ArrayBufferLike | undefined;
+let wordsView: Uint8Array = new Uint8Array(0);
+let byteOffset = 0;
 
 function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
   const b = bytes;
@@ -285,7 +654,6 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
         const fieldEnd = p + len;
         const body = p;
         let nameAt = -1;
-        let nameLen = 0;
         let valueType = -1;
         let valueTag = 0;
         while (p < fieldEnd) {
@@ -306,10 +674,7 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
               p = pos;
             }
             if (checkEach && !isUtf8(p, tlen)) return undefined;
-            if (fkey === 0x0a) {
-              nameAt = p;
-              nameLen = tlen;
-            }
+            if (fkey === 0x0a) nameAt = p;
             p += tlen;
             continue;
           }
@@ -334,9 +699,7 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
         if (nameAt < 0) return undefined;
         const type = valueType === -1 ? T_STRING : valueType;
         if (valueTag !== 0 && TAG_TYPE[valueTag] !== type) return undefined;
-        a[w + F_NAME_AT] = nameAt;
-        a[w + F_NAME_LEN] = nameLen;
-        a[w + F_BODY] = body;
+        a[w + F_BODY] = nameAt === body + 2 ? body : ~body; // see F_BODY
         a[w + F_END] = fieldEnd;
         w += FIELD_INTS;
         continue;
@@ -378,7 +741,8 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
       default:
         return undefined;
     }
-    // A string header: note where its text lies (the last one wins, as in decodeMessage).
+    // A string header: note where it lies (the last one wins, as in decodeMessage).
+    a[at + slot] = p;
     let len = p < end ? b[p] : 0x80;
     if (len < 0x80 && len < end - p) p++;
     else {
@@ -388,8 +752,6 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
       p = pos;
     }
     if (checkEach && !isUtf8(p, len)) return undefined;
-    a[at + slot] = p;
-    a[at + slot + 1] = len;
     p += len;
   }
   if (!checkEach && !asciiRun(runFrom, end)) return failRun();
@@ -558,20 +920,39 @@ function readVarintAt(bytes: Uint8Array, at: number): void {
 
 /** Whether buf[at, at + len) is valid UTF-8 (what decodeMessage's strings require). */
 function isUtf8(at: number, len: number): boolean {
-  const b = buf;
-  const stop = at + len;
-  let any = 0;
-  for (let i = at; i < stop; i++) any |= b[i];
-  if (any < 0x80) return true;
-  try {
-    utf8Decoder.decode(b.subarray(at, stop));
-    return true;
-  } catch {
-    return false;
-  }
+  return validUtf8(buf, at, at + len);
 }
 
 // ---------------------------------------------------------------- values
+
+/**
+ * The length of the name of the field whose (checked) body is b[body, end),
+ * its last name entry as in decodeMessage; where the name starts goes to
+ * nameAt. For fields whose name is not a lone first entry (see F_BODY).
+ */
+function nameOf(b: Uint8Array, body: number, end: number): number {
+  buf = b;
+  pos = body;
+  let len = 0;
+  while (pos < end) {
+    const key = b[pos++];
+    if (key === 0x0a || key === 0x1a || key === 0x22 || key === 0x2a || key === 0x32 || key === 0x3a || key === 0x42) {
+      const n = readLength(end);
+      if (key === 0x0a) {
+        nameAt = pos;
+        len = n;
+      }
+      pos += n;
+    } else if (key === 0x39) pos += 8;
+    else readVarint(end); // value_type, INTEGER and BOOL values
+  }
+  buf = EMPTY;
+  return len;
+}
+
+let nameAt = 0;
+// Where the text of the header last measured by headerLength starts.
+let textAt = 0;
 
 /** The ai-th value of the field whose (checked) body is b[body, end). */
 function fieldValue(b: Uint8Array, body: number, end: number, ai: number): FieldValue | undefined {

@@ -74,6 +74,76 @@ describe('MatcherIndex', () => {
     expect(total).toBeGreaterThan(3000);
   });
 
+  it('looks header keys up in place (few literals) and by string (many), beyond ASCII and with lone surrogates, as decoded', () => {
+    const types = ['telemetry', 'telemetrx', 'metric', 'é', '日本', '\uFFFD', '', 'nginx.access'];
+    // A lone surrogate's UTF-8 is U+FFFD's, yet it never equals a decoded U+FFFD.
+    const literals = ['telemetry', 'telemetrx', 'é', '日本', '\uD800', '', 'telemetr', 'e', 'metric', '\uFFFD', 'nginx.access'];
+    // Few: at most 8 literals on a key (looked up in place); many: 22 on one key (looked up by string).
+    const few = new Map<string, string>();
+    const many = new Map<string, string>();
+    literals.forEach((lit, i) => {
+      const q = `'${lit}'`;
+      if (i < 8) few.set(`type${i}`, `Type == ${q}`);
+      else few.set(`host${i}`, `Hostname == ${q} || Type == ${q}`);
+      few.set(`payload${i}`, `Payload == ${q} && Type != 'metric'`);
+      many.set(`type${i}`, `Type == ${q}`);
+      many.set(`and${i}`, `Type == ${q} && Severity < 7`);
+    });
+    const indexes = [few, many].map((expressions) => {
+      const index = new MatcherIndex<string>();
+      for (const [item, e] of expressions) index.add(item, e);
+      return { index, expressions };
+    });
+    expect(indexes[0].index.describe().keys).toEqual({ Type: 8, Payload: 11 });
+    expect(indexes[1].index.describe().keys).toEqual({ Type: 22 });
+    const messages: Message[] = [];
+    for (const type of [...types, undefined]) {
+      for (const severity of [3, 7]) {
+        messages.push({ uuid: new Uint8Array(16), timestamp: 1n, type, severity, payload: type, hostname: type === undefined ? 'é' : 'h', fields: [] });
+      }
+    }
+    let matched = 0;
+    for (const m of messages) {
+      const lazy = readMessageLazily(encodeMessage(m));
+      expect(lazy).toBeInstanceOf(LazyMessage);
+      for (const { index, expressions } of indexes) {
+        const want = [...expressions].filter(([, e]) => compileMatcher(e)(m)).map(([item]) => item);
+        for (const message of [m, lazy]) {
+          const got: string[] = [];
+          index.match(message, (items) => got.push(...items));
+          expect(got.sort()).toEqual(want.sort());
+        }
+        matched += want.length;
+      }
+    }
+    expect(matched).toBeGreaterThan(20);
+  });
+
+  it('does not rerun a matcher that is only its key equality, except for BYTES values', () => {
+    const index = new MatcherIndex<string>();
+    index.add('t', "Type == 'telemetry'");
+    index.add('blob', "Fields[blob] == 'abc'");
+    const telemetry = sampleMessages(50, 4).find((m) => m.type === 'telemetry')!;
+    for (const m of [telemetry, readMessageLazily(encodeMessage(telemetry))]) {
+      const got: string[] = [];
+      expect(index.match(m, (items) => got.push(...items))).toBe(1);
+      expect(got).toEqual(['t']);
+    }
+    // A BYTES value other than the literal: the matcher runs in full, and says no.
+    const other: Message = { ...bytesMessage(), fields: [{ name: 'blob', valueType: ValueType.BYTES, representation: '', value: [Uint8Array.of(1)] }] };
+    const cases: [Message, string[]][] = [
+      [bytesMessage(), ['blob']],
+      [other, []],
+      [readMessageLazily(encodeMessage(bytesMessage())), ['blob']],
+      [readMessageLazily(encodeMessage(other)), []],
+    ];
+    for (const [m, want] of cases) {
+      const got: string[] = [];
+      expect(index.match(m, (items) => got.push(...items))).toBe(1);
+      expect(got).toEqual(want);
+    }
+  });
+
   it('indexes required equalities and evaluates few matchers per message', () => {
     const index = new MatcherIndex<string>();
     for (let i = 0; i < 100; i++) index.add(`p${i}`, `Type == 'telemetry' && Fields[appVersion] == 'v${i}'`);

@@ -14,21 +14,32 @@
  * certainly false. A string value that differs from the literal, or an
  * absent or non-string value, makes `==` false (lua_sandbox semantics); a
  * BYTES field value may equal a string literal, so for BYTES every matcher
- * under that key runs in full.
+ * under that key runs in full. A matcher that is nothing but its key's
+ * equality is not run again once the key test found its literal.
+ *
+ * Records read in place (LazyMessage, the analysis worker's) are matched
+ * without making header strings: a string header key is looked up by
+ * comparing its bytes with each literal's (when there are few), and the
+ * matchers run in their in-place form (compileNodeInPlace).
  */
 import type { HeaderName } from '../message/fields';
-import { readMessageField } from '../message/lazy-message';
+import { readMessageField, STRING_HEADER_SLOTS, type LazyMessage, type StringHeaderName } from '../message/lazy-message';
 import type { FieldValue, Message } from '../message/message';
 // The parsed form tells which equalities a matcher requires.
-import { compileMatcher, parseMatcher, type MatcherNode } from '../matcher';
+import { parseMatcher, type MatcherNode } from '../matcher';
+import { compileNode, compileNodeInPlace, wellFormedUtf8 } from '../matcher/compile';
 
 type Predicate = (m: Message) => boolean;
+type InPlacePredicate = (m: LazyMessage) => boolean;
 type Reader = (m: Message) => FieldValue | undefined;
 
 /** Matchers sharing one expression text. */
 interface Group<T> {
   expression: string;
   predicate: Predicate;
+  inPlace: InPlacePredicate;
+  /** The expression is its key's equality alone: true whenever the key test found its literal. */
+  keyOnly: boolean;
   items: T[];
   key: string | undefined;
   literal: string | undefined;
@@ -38,6 +49,11 @@ interface KeyBucket<T> {
   read: Reader;
   byLiteral: Map<string, Group<T>[]>;
   all: Group<T>[];
+  /** For a string header key: its slot in a LazyMessage, -1 for fields. */
+  slot: number;
+  /** For a header key with few literals: their UTF-8 and groups, to look up in place (else undefined). */
+  literalBytes: Uint8Array[] | undefined;
+  literalGroups: Group<T>[][];
 }
 
 interface Equality {
@@ -45,7 +61,12 @@ interface Equality {
   read: Reader;
   literal: string;
   rank: number;
+  slot: number;
+  node: MatcherNode;
 }
+
+// Up to this many literals, comparing a header's bytes with each beats making its string for a Map lookup.
+const MAX_IN_PLACE_LITERALS = 8;
 
 const HEADER_READERS: Partial<Record<HeaderName, Reader>> = {
   Type: (m) => m.type,
@@ -77,20 +98,23 @@ export class MatcherIndex<T> {
     if (this.itemGroup.has(item)) throw new Error('item is already in the matcher index');
     let group = this.groups.get(expression);
     if (!group) {
-      const predicate = compileMatcher(expression);
-      const eq = bestEquality(parseMatcher(expression), this.keyed);
-      group = { expression, predicate, items: [], key: eq?.key, literal: eq?.literal };
+      const tree = parseMatcher(expression);
+      const predicate = compileNode(tree);
+      const inPlace = compileNodeInPlace(tree);
+      const eq = bestEquality(tree, this.keyed);
+      group = { expression, predicate, inPlace, keyOnly: eq?.node === tree, items: [], key: eq?.key, literal: eq?.literal };
       this.groups.set(expression, group);
       if (eq) {
         let bucket = this.keyed.get(eq.key);
         if (!bucket) {
-          bucket = { read: eq.read, byLiteral: new Map(), all: [] };
+          bucket = { read: eq.read, byLiteral: new Map(), all: [], slot: eq.slot, literalBytes: undefined, literalGroups: [] };
           this.keyed.set(eq.key, bucket);
         }
         bucket.all.push(group);
         const list = bucket.byLiteral.get(eq.literal);
         if (list) list.push(group);
         else bucket.byLiteral.set(eq.literal, [group]);
+        indexLiterals(bucket);
       } else {
         this.unkeyed.push(group);
       }
@@ -116,6 +140,7 @@ export class MatcherIndex<T> {
     const list = bucket.byLiteral.get(group.literal!)!.filter((g) => g !== group);
     if (list.length) bucket.byLiteral.set(group.literal!, list);
     else bucket.byLiteral.delete(group.literal!);
+    indexLiterals(bucket);
     if (bucket.all.length === 0) this.keyed.delete(group.key);
     this.buckets = [...this.keyed.values()];
   }
@@ -127,25 +152,37 @@ export class MatcherIndex<T> {
    */
   match(m: Message, onMatch: (items: readonly T[]) => void): number {
     let evaluations = 0;
+    const inPlace = (m as Partial<LazyMessage>).readInPlace === true;
     const buckets = this.buckets;
     for (let b = 0; b < buckets.length; b++) {
       const bucket = buckets[b];
-      const v = bucket.read(m);
       let candidates: Group<T>[] | undefined;
-      if (typeof v === 'string') candidates = bucket.byLiteral.get(v);
-      else if (v instanceof Uint8Array) candidates = bucket.all;
+      // Whether every candidate's key equality holds (not so for a BYTES value: see above).
+      let literalFound = true;
+      const literalBytes = bucket.literalBytes;
+      if (inPlace && literalBytes !== undefined) {
+        const i = (m as LazyMessage).headerIndexIn(bucket.slot, literalBytes);
+        if (i >= 0) candidates = bucket.literalGroups[i];
+      } else {
+        const v = bucket.read(m);
+        if (typeof v === 'string') candidates = bucket.byLiteral.get(v);
+        else if (v instanceof Uint8Array) {
+          candidates = bucket.all;
+          literalFound = false;
+        }
+      }
       if (candidates === undefined) continue;
       for (let i = 0; i < candidates.length; i++) {
         const g = candidates[i];
         evaluations++;
-        if (g.predicate(m)) onMatch(g.items);
+        if ((literalFound && g.keyOnly) || (inPlace ? g.inPlace(m as LazyMessage) : g.predicate(m))) onMatch(g.items);
       }
     }
     const unkeyed = this.unkeyed;
     for (let i = 0; i < unkeyed.length; i++) {
       const g = unkeyed[i];
       evaluations++;
-      if (g.predicate(m)) onMatch(g.items);
+      if (inPlace ? g.inPlace(m as LazyMessage) : g.predicate(m)) onMatch(g.items);
     }
     return evaluations;
   }
@@ -156,6 +193,25 @@ export class MatcherIndex<T> {
     for (const [k, b] of this.keyed) keys[k] = b.all.length;
     return { expressions: this.groups.size, keys, unkeyed: this.unkeyed.length };
   }
+}
+
+/**
+ * A header bucket's literals as UTF-8, for lookups in place, when there are
+ * few. A literal with a lone surrogate is left out: it never equals a
+ * decoded header, so byLiteral never yields it either.
+ */
+function indexLiterals<T>(bucket: KeyBucket<T>): void {
+  bucket.literalBytes = undefined;
+  bucket.literalGroups = [];
+  if (bucket.slot < 0 || bucket.byLiteral.size > MAX_IN_PLACE_LITERALS) return;
+  const literalBytes: Uint8Array[] = [];
+  for (const [literal, groups] of bucket.byLiteral) {
+    const utf8 = wellFormedUtf8(literal);
+    if (utf8 === undefined) continue;
+    literalBytes.push(utf8);
+    bucket.literalGroups.push(groups);
+  }
+  bucket.literalBytes = literalBytes;
 }
 
 /** The required `==` string tests of an expression: true in every match. */
@@ -173,11 +229,14 @@ function requiredEqualities(node: MatcherNode, out: Equality[]): void {
     const { name, fi, ai } = target;
     const key = `Fields[${name}][${fi}][${ai}]`;
     const read: Reader = (m) => readMessageField(m, name, fi, ai);
-    out.push({ key, read, literal, rank: FIELD_RANK });
+    out.push({ key, read, literal, rank: FIELD_RANK, slot: -1, node });
     return;
   }
   const read = HEADER_READERS[target.name];
-  if (read) out.push({ key: target.name, read, literal, rank: HEADER_RANK[target.name] ?? 0 });
+  if (read) {
+    const slot = STRING_HEADER_SLOTS[target.name as StringHeaderName];
+    out.push({ key: target.name, read, literal, rank: HEADER_RANK[target.name] ?? 0, slot, node });
+  }
 }
 
 function bestEquality<T>(node: MatcherNode, existing: Map<string, KeyBucket<T>>): Equality | undefined {
