@@ -18,7 +18,7 @@
  * on it. Hindsight's analysis plugins never see injected messages at all;
  * here other plugins do.
  */
-import { readMessageLazily } from '../message/lazy-message';
+import { readMessageLazily, STRING_HEADER_SLOTS, type LazyMessage } from '../message/lazy-message';
 import type { Message } from '../message/message';
 import { compileMatcher } from '../matcher';
 import { MatcherIndex } from './matcher-index';
@@ -27,6 +27,8 @@ import type { PluginSpec } from './plugin-spec';
 import type { PluginStats } from './plugin-stats';
 import { emptyEffects, type Effects } from './worker-protocol';
 import type { BatchResult, CallResult } from '../sandbox';
+
+const LOGGER_SLOT = STRING_HEADER_SLOTS.Logger;
 
 export interface CoreEnv {
   hostname: string;
@@ -214,10 +216,15 @@ export class AnalysisCore {
     let considered = 0;
     let off = 0;
     let msg: Message;
+    // A plugin never sees its own injected messages: Logger compared in the record's bytes when read in place.
+    const ownMessage = (r: PluginRunner): boolean =>
+      (msg as Partial<LazyMessage>).readInPlace === true
+        ? (msg as LazyMessage).headerEquals(LOGGER_SLOT, r.loggerUtf8)
+        : msg.logger === r.logger;
     const deliver = (items: readonly PluginRunner[]): void => {
       for (let k = 0; k < items.length; k++) {
         const r = items[k];
-        if (r.active && off >= r.nextOffset && msg.logger !== r.logger) {
+        if (r.active && off >= r.nextOffset && !ownMessage(r)) {
           r.pending.push(msg);
           r.pendingOffsets.push(off);
         }

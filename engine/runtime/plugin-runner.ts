@@ -36,6 +36,8 @@ export const MAX_DEBUG_LINES_PER_CALL = 100;
 export class PluginRunner {
   readonly id: string;
   readonly logger: string;
+  /** `logger` as UTF-8, to compare with a record's Logger in place. */
+  readonly loggerUtf8: Uint8Array;
   readonly spec: PluginSpec;
   readonly filename: string;
   readonly tickerMs: number;
@@ -70,6 +72,7 @@ export class PluginRunner {
     this.spec = opts.spec;
     this.id = pluginId(opts.spec.owner, opts.spec.name);
     this.logger = pluginLogger(this.id);
+    this.loggerUtf8 = new TextEncoder().encode(this.logger);
     this.filename = filename;
     this.tickerMs = tickerInterval(opts.spec.config) * 1000;
     this.nextOffset = opts.nextOffset;
