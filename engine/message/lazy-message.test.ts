@@ -296,6 +296,27 @@ describe('the fast scan of the common layout, and where it hands over to the gen
   });
 });
 
+describe('text beyond ASCII after and before ASCII stretches (skipped a word at a time), at every alignment', () => {
+  it('agrees with decodeMessage whatever the sequence, where it falls in a word, and what follows it', () => {
+    const sequences = ['c3 a9', 'e2 82 ac', 'f0 9f 98 80', 'ed a0 80', 'c3', 'e2 82', 'f0 9f 98', '80'];
+    let accepted = 0;
+    for (const seq of sequences) {
+      for (let before = 0; before < 8; before++) {
+        for (const after of [0, 1, 5, 12]) {
+          const t = concatBytes(text('x'.repeat(before)), hex(seq), text('y'.repeat(after)));
+          const record = concatBytes(UUID, TS, str(0x1a, 'telemetry'), str(0x4a, t), field(str(0x0a, 'n'), str(0x22, t)));
+          for (let shift = 0; shift < 4; shift++) {
+            const joined = new Uint8Array(shift + record.length + 3);
+            joined.set(record, shift);
+            if (expectAgreement(joined, shift, shift + record.length)) accepted++;
+          }
+        }
+      }
+    }
+    expect(accepted).toBe(4 * 8 * 4 * 3); // the three valid sequences
+  });
+});
+
 describe('validUtf8', () => {
   const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const decodes = (b: Uint8Array) => {

@@ -520,7 +520,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
  * word at a time, or else checked byte by byte.
  */
 function isText(b: Uint8Array, w32: Int32Array<ArrayBufferLike>, off: number, from: number, to: number): boolean {
-  return (orRange(b, w32, off, from, to) & 0x80808080) === 0 || validUtf8(b, from, to);
+  return (orRange(b, w32, off, from, to) & 0x80808080) === 0 || validUtf8Run(b, w32, off, from, to);
 }
 
 function textFailed(): undefined {
@@ -536,31 +536,52 @@ function textFailed(): undefined {
 export function validUtf8(b: Uint8Array, from: number, to: number): boolean {
   let i = from;
   while (i < to) {
-    const c = b[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let n: number; // continuation bytes
-    let low = 0x80; // the bounds of the first continuation byte
-    let high = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) n = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      n = 2;
-      if (c === 0xe0) low = 0xa0;
-      else if (c === 0xed) high = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3;
-      if (c === 0xf0) low = 0x90;
-      else if (c === 0xf4) high = 0x8f;
-    } else return false;
-    if (i + n >= to) return false;
-    const c1 = b[i + 1];
-    if (c1 < low || c1 > high) return false;
-    for (let k = 2; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return false;
-    i += n + 1;
+    if (b[i] < 0x80) i++;
+    else if ((i = utf8SequenceEnd(b, i, to)) < 0) return false;
   }
   return true;
+}
+
+/**
+ * validUtf8 for scanCommon's runs: ASCII stretches are skipped a word at a
+ * time (w32 being the words of b's buffer, off b's byteOffset).
+ */
+function validUtf8Run(b: Uint8Array, w32: Int32Array<ArrayBufferLike>, off: number, from: number, to: number): boolean {
+  const lastWord = (off + to) >> 2; // words before it lie wholly before `to`
+  let i = from;
+  while (i < to) {
+    if (b[i] >= 0x80) {
+      if ((i = utf8SequenceEnd(b, i, to)) < 0) return false;
+    } else if (((off + ++i) & 3) === 0 && lastWord <= w32.length) {
+      let k = (off + i) >> 2;
+      while (k < lastWord && (w32[k] & 0x80808080) === 0) k++;
+      i = (k << 2) - off;
+    }
+  }
+  return true;
+}
+
+/** Where the UTF-8 sequence starting with b[i] (0x80 or more) ends, -1 when it is invalid or runs past `to`. */
+function utf8SequenceEnd(b: Uint8Array, i: number, to: number): number {
+  const c = b[i];
+  let n: number; // continuation bytes
+  let low = 0x80; // the bounds of the first continuation byte
+  let high = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) n = 1;
+  else if (c >= 0xe0 && c <= 0xef) {
+    n = 2;
+    if (c === 0xe0) low = 0xa0;
+    else if (c === 0xed) high = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 3;
+    if (c === 0xf0) low = 0x90;
+    else if (c === 0xf4) high = 0x8f;
+  } else return -1;
+  if (i + n >= to) return -1;
+  const c1 = b[i + 1];
+  if (c1 < low || c1 > high) return -1;
+  for (let k = 2; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return -1;
+  return i + n + 1;
 }
 
 // The key of the values each value_type (0..4) calls for.
