@@ -389,27 +389,29 @@ function transcodeAnyOrder(): Uint8Array {
   // Headers in tag order, before the fields.
   o = base;
   oMax = fieldsStart;
-  out[o++] = 0x0a;
-  out[o++] = 16;
-  if ((seen & (1 << H_UUID)) !== 0) out.set(uuid, o);
-  else randomUuid(o);
-  o += 16;
-  if ((seen & (1 << H_TIMESTAMP)) === 0) nowNanoseconds();
-  out[o++] = 0x10;
-  writeVarint64(tsHi, tsLo);
-  if ((seen & (1 << H_TYPE)) !== 0) writeStringHeader(0x1a, H_TYPE);
-  if ((seen & (1 << H_LOGGER)) !== 0) writeStringHeader(0x22, H_LOGGER);
+  if ((seen & (1 << H_UUID)) !== 0) {
+    out[o++] = 0x0a;
+    out[o++] = 16;
+    out.set(uuid, o);
+    o += 16;
+  } else fillUuid();
+  if ((seen & (1 << H_TIMESTAMP)) !== 0) {
+    out[o++] = 0x10;
+    writeVarint64(tsHi, tsLo);
+  } else fillTimestamp();
+  if ((seen & (1 << H_TYPE)) !== 0) writeStringHeader(H_TYPE);
+  if ((seen & (1 << H_LOGGER)) !== 0) writeStringHeader(H_LOGGER);
   if ((seen & (1 << H_SEVERITY)) !== 0) {
     out[o++] = 0x28;
     writeInt64Number(severity);
   }
-  if ((seen & (1 << H_PAYLOAD)) !== 0) writeStringHeader(0x32, H_PAYLOAD);
-  if ((seen & (1 << H_ENV_VERSION)) !== 0) writeStringHeader(0x3a, H_ENV_VERSION);
+  if ((seen & (1 << H_PAYLOAD)) !== 0) writeStringHeader(H_PAYLOAD);
+  if ((seen & (1 << H_ENV_VERSION)) !== 0) writeStringHeader(H_ENV_VERSION);
   if ((seen & (1 << H_PID)) !== 0) {
     out[o++] = 0x40;
     writeInt64Number(pid);
   }
-  if ((seen & (1 << H_HOSTNAME)) !== 0) writeStringHeader(0x4a, H_HOSTNAME);
+  if ((seen & (1 << H_HOSTNAME)) !== 0) writeStringHeader(H_HOSTNAME);
   if (o > fieldsStart) throw new Error('jsonToProtobuf: headers outgrew their reserve'); // cannot happen, see HEADER_SLACK
   const total = o - base + (fieldsEnd - fieldsStart);
   if (total > MAX_SIZE) bail();
@@ -561,8 +563,8 @@ function nowNanoseconds(): void {
   tsLo = nowLo;
 }
 
-function writeStringHeader(key: number, tag: number): void {
-  writeJsonString(key, strStart[tag], strEnd[tag], strEscaped[tag] === 1);
+function writeStringHeader(tag: number): void {
+  writeJsonString(HEADER_KEY_BYTE[tag], strStart[tag], strEnd[tag], strEscaped[tag] === 1);
 }
 
 // ---------------------------------------------------------------- fields

@@ -48,6 +48,17 @@ const H_ENV_VERSION = 6;
 const H_PID = 7;
 const H_HOSTNAME = 8;
 const HEADER_INTS = 9;
+// The header slot of each one-byte protobuf key the scans take as a header (both scans use it).
+const SLOT_OF_KEY = new Int8Array(0x50).fill(-1);
+SLOT_OF_KEY[0x0a] = H_UUID;
+SLOT_OF_KEY[0x10] = H_TIMESTAMP;
+SLOT_OF_KEY[0x1a] = H_TYPE;
+SLOT_OF_KEY[0x22] = H_LOGGER;
+SLOT_OF_KEY[0x28] = H_SEVERITY;
+SLOT_OF_KEY[0x32] = H_PAYLOAD;
+SLOT_OF_KEY[0x3a] = H_ENV_VERSION;
+SLOT_OF_KEY[0x40] = H_PID;
+SLOT_OF_KEY[0x4a] = H_HOSTNAME;
 // The bits of every header slot (scanCommon's `seen`: the slots it wrote).
 const ALL_HEADER_SLOTS = (1 << HEADER_INTS) - 1;
 // A field: where its body starts, and where it ends. The body start is stored
@@ -448,19 +459,11 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
     let slot: number;
     switch (key) {
       case 0x1a:
-        slot = H_TYPE;
-        break;
       case 0x22:
-        slot = H_LOGGER;
-        break;
       case 0x32:
-        slot = H_PAYLOAD;
-        break;
       case 0x3a:
-        slot = H_ENV_VERSION;
-        break;
       case 0x4a:
-        slot = H_HOSTNAME;
+        slot = SLOT_OF_KEY[key];
         break;
       case 0x0a:
         // Uuid: 16 binary bytes
@@ -474,7 +477,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
       case 0x10:
       case 0x28:
       case 0x40: {
-        slot = key === 0x10 ? H_TIMESTAMP : key === 0x28 ? H_SEVERITY : H_PID;
+        slot = SLOT_OF_KEY[key];
         a[at + slot] = p + 1;
         seen |= 1 << slot;
         if (len < 0x80) {
@@ -726,19 +729,11 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
         continue;
       }
       case 0x1a:
-        slot = H_TYPE;
-        break;
       case 0x22:
-        slot = H_LOGGER;
-        break;
       case 0x32:
-        slot = H_PAYLOAD;
-        break;
       case 0x3a:
-        slot = H_ENV_VERSION;
-        break;
       case 0x4a:
-        slot = H_HOSTNAME;
+        slot = SLOT_OF_KEY[key];
         break;
       case 0x0a: {
         pos = p;
@@ -753,7 +748,7 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
       case 0x10:
       case 0x28:
       case 0x40: {
-        a[at + (key === 0x10 ? H_TIMESTAMP : key === 0x28 ? H_SEVERITY : H_PID)] = p;
+        a[at + SLOT_OF_KEY[key]] = p;
         pos = p;
         if (!varintItem(end)) return undefined;
         p = pos;
