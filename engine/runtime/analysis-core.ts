@@ -216,11 +216,10 @@ export class AnalysisCore {
     let considered = 0;
     let off = 0;
     let msg: Message;
+    let inPlace = false;
     // A plugin never sees its own injected messages: Logger compared in the record's bytes when read in place.
     const ownMessage = (r: PluginRunner): boolean =>
-      (msg as Partial<LazyMessage>).readInPlace === true
-        ? (msg as LazyMessage).headerEquals(LOGGER_SLOT, r.loggerUtf8)
-        : msg.logger === r.logger;
+      inPlace ? (msg as LazyMessage).headerEquals(LOGGER_SLOT, r.loggerUtf8) : msg.logger === r.logger;
     const deliver = (items: readonly PluginRunner[]): void => {
       for (let k = 0; k < items.length; k++) {
         const r = items[k];
@@ -233,6 +232,7 @@ export class AnalysisCore {
     for (let i = 0; i < messages.length; i++) {
       off = offsets[i];
       msg = messages[i];
+      inPlace = (msg as Partial<LazyMessage>).readInPlace === true;
       considered++;
       this.index.match(msg, deliver);
     }
