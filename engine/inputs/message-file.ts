@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import type { Message } from '../message/message';
 import { parseHindsightRecords, parseHindsightStream, type RecordRejection } from './hindsight-stream';
 import { DEFAULT_MAX_LINE_BYTES, parseNdjson, parseNdjsonRecords, type LineRejection } from './ndjson';
+import { countNewlines } from './newlines';
 
 export type MessageFormat = 'ndjson' | 'hindsight';
 export type InputRejection = LineRejection | RecordRejection;
@@ -160,12 +161,6 @@ function emptyBatch(format: MessageFormat): MessageBatch {
   return { format, messages: [], encoded: undefined, positions: [], rejected: [], rejectedCount: 0 };
 }
 
-
-function countNewlines(b: Uint8Array): number {
-  let n = 0;
-  for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) n++;
-  return n;
-}
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;

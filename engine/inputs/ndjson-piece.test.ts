@@ -41,6 +41,25 @@ describe('packPiece / unpackPiece', () => {
     expect(back.result.encoded.map((r) => Buffer.from(r).toString('hex'))).toEqual(parsed.result.encoded.map((r) => Buffer.from(r).toString('hex')));
   });
 
+  it('packs records whatever their buffers: back to back, with gaps, out of order, in separate buffers', () => {
+    const shared = new Uint8Array(64).map((_, i) => i + 1);
+    const encoded = [
+      shared.subarray(0, 5), // a run of three back to back
+      shared.subarray(5, 9),
+      shared.subarray(9, 10),
+      shared.subarray(12, 20), // after a gap
+      shared.subarray(1, 3), // behind the previous one
+      Uint8Array.of(200, 201, 202), // its own buffer
+      shared.subarray(20, 22), // back in the shared one, right after 12..20 but not after the last record
+      shared.subarray(22, 30),
+    ];
+    const lines = encoded.map((_, i) => i + 1);
+    const back = unpackPiece(packPiece({ result: { encoded, lines, rejected: [], rejectedCount: 0 }, newlines: encoded.length }));
+    if (typeof back === 'string') throw new Error(back);
+    expect(back.result.encoded.map((r) => [...r])).toEqual(encoded.map((r) => [...r]));
+    expect(back.result.lines).toEqual(lines);
+  });
+
   it('names what is wrong with a reply that is not whole and consistent', () => {
     const fresh = () => packPiece(parsed);
     const bad = (edit: (p: PackedPiece) => unknown) => {

@@ -12,6 +12,7 @@
  * themselves, plus the (few) rejections as plain objects.
  */
 import { MAX_MESSAGE_SIZE } from '../message/message';
+import { asBuffer, countNewlines } from './newlines';
 import { parseNdjsonRecords, type LineRejection, type NdjsonOptions, type NdjsonRecordsResult } from './ndjson';
 
 /** What a piece's parse needs besides its text: the caller's limits. */
@@ -49,7 +50,7 @@ export function splitAtNewlines(body: string | Uint8Array, pieceBytes: number): 
     let end = start + size;
     if (end >= body.length) end = body.length;
     else {
-      const nl = typeof body === 'string' ? body.indexOf('\n', end - 1) : body.indexOf(0x0a, end - 1);
+      const nl = typeof body === 'string' ? body.indexOf('\n', end - 1) : asBuffer(body).indexOf(0x0a, end - 1);
       end = nl === -1 ? body.length : nl + 1;
     }
     out.push([start, end]);
@@ -65,13 +66,6 @@ export function parsePiece(piece: string | Uint8Array, options: PieceOptions): P
   return { result: parseNdjsonRecords(piece, parseOptions), newlines: countNewlines(piece) };
 }
 
-export function countNewlines(piece: string | Uint8Array): number {
-  let n = 0;
-  if (typeof piece === 'string') for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) n++;
-  else for (let i = piece.indexOf(0x0a); i !== -1; i = piece.indexOf(0x0a, i + 1)) n++;
-  return n;
-}
-
 /** Copy a parsed piece into one buffer that can be transferred (not cloned) to another thread. */
 export function packPiece({ result, newlines }: ParsedPiece): PackedPiece {
   const count = result.encoded.length;
@@ -81,14 +75,32 @@ export function packPiece({ result, newlines }: ParsedPiece): PackedPiece {
   const ends = new Uint32Array(buffer, 0, count);
   const lines = new Uint32Array(buffer, 4 * count, count);
   const records = new Uint8Array(buffer, 8 * count);
+  // The transcoder writes consecutive records back to back in its arena:
+  // copy each such run with one call, not one call per record.
   let at = 0;
+  let runBuffer: ArrayBufferLike | undefined;
+  let runStart = 0;
+  let runEnd = 0;
+  const flush = () => {
+    if (runBuffer !== undefined && runEnd > runStart) {
+      records.set(new Uint8Array(runBuffer, runStart, runEnd - runStart), at);
+      at += runEnd - runStart;
+    }
+  };
+  let ended = 0;
   for (let i = 0; i < count; i++) {
     const r = result.encoded[i];
-    records.set(r, at);
-    at += r.length;
-    ends[i] = at;
+    if (r.buffer !== runBuffer || r.byteOffset !== runEnd) {
+      flush();
+      runBuffer = r.buffer;
+      runStart = runEnd = r.byteOffset;
+    }
+    runEnd += r.byteLength;
+    ended += r.byteLength;
+    ends[i] = ended;
     lines[i] = result.lines[i];
   }
+  flush();
   return { buffer, count, rejected: result.rejected, rejectedCount: result.rejectedCount, newlines };
 }
 

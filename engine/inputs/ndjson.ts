@@ -10,6 +10,7 @@ import { parseMessageJSON } from '../message/json';
 import { encodeMessage } from '../message/protobuf';
 import { isUtf8 } from 'node:buffer';
 import { jsonToProtobuf } from './json-to-protobuf';
+import { asBuffer } from './newlines';
 
 /** A rejected line: 1-based line number and why. */
 export interface LineRejection {
@@ -119,10 +120,11 @@ function scanUtf8Lines(
 ): Rejections {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const { visit, result } = lineVisitor(options, accept);
+  const lineEnds = asBuffer(bytes);
   let pos = 0;
   for (let k = 0; k < boms && bytes[pos] === 0xef && bytes[pos + 1] === 0xbb && bytes[pos + 2] === 0xbf; k++) pos += 3;
   for (let line = options.firstLine ?? 1; ; line++) {
-    let nl = bytes.indexOf(0x0a, pos);
+    let nl = lineEnds.indexOf(0x0a, pos);
     if (nl === -1) nl = bytes.length;
     const end = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
     if (end > pos) {
@@ -220,10 +222,11 @@ function visitBytesLineByLine(
   visit: (text: string, line: number) => void,
   reject: (line: number, reason: string) => void,
 ): void {
+  const lineEnds = asBuffer(bytes);
   let start = 0;
   let line = firstLine;
   while (start <= bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
+    let end = lineEnds.indexOf(0x0a, start);
     if (end === -1) end = bytes.length;
     const slice = bytes.subarray(start, end);
     if (slice.length > maxLineBytes) {
