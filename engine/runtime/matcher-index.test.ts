@@ -158,6 +158,31 @@ describe('MatcherIndex', () => {
     expect(evaluations).toBeLessThanOrEqual(messages.length);
   });
 
+  it('files matchers that share one required literal under their other, distinct one', () => {
+    // Fifty matchers all requiring docType 'main', each with its own country:
+    // filed under docType, all fifty would run on every 'main' message.
+    const index = new MatcherIndex<string>();
+    index.add('crash', "Fields[docType] == 'crash'");
+    for (let i = 0; i < 50; i++) index.add(`c${i}`, `Fields[geoCountry] == 'Z${i}' && Fields[docType] == 'main'`);
+    for (let i = 0; i < 50; i++) index.add(`d${i}`, `Fields[docType] == 'main' && Fields[appVersion] == 'v${i}'`);
+    const keys = index.describe().keys;
+    // The first of each kind may take docType 'main' (no other matcher there yet); the rest spread out.
+    expect(keys['Fields[docType][0][0]']).toBeLessThanOrEqual(3);
+    expect(keys['Fields[geoCountry][0][0]']).toBeGreaterThanOrEqual(49);
+    expect(keys['Fields[appVersion][0][0]']).toBeGreaterThanOrEqual(49);
+    const messages = sampleMessages(2000, 5);
+    let evaluations = 0;
+    for (const m of messages) {
+      const matched: string[] = [];
+      evaluations += index.match(m, (items) => matched.push(...items));
+      // Still exact.
+      const docType = m.fields.find((f) => f.name === 'docType')?.value[0];
+      expect(matched.includes('crash')).toBe(docType === 'crash');
+    }
+    // A few evaluations per message, not fifty per 'main' message.
+    expect(evaluations).toBeLessThanOrEqual(4 * messages.length);
+  });
+
   it('shares identical expressions and removes cleanly', () => {
     const index = new MatcherIndex<string>();
     index.add('a', "Type == 'metric'");

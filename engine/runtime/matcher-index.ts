@@ -242,16 +242,23 @@ function requiredEqualities(node: MatcherNode, out: Equality[]): void {
 function bestEquality<T>(node: MatcherNode, existing: Map<string, KeyBucket<T>>): Equality | undefined {
   const all: Equality[] = [];
   requiredEqualities(node, all);
+  // Expressions already filed under an equality's key and literal: every one
+  // of them runs in full on each message the key test lets through.
+  const crowd = (e: Equality) => existing.get(e.key)?.byLiteral.get(e.literal)?.length ?? 0;
   let best: Equality | undefined;
   for (const e of all) {
-    // Prefer higher rank; at equal rank prefer a key already indexed (fewer reads per message).
-    if (
-      !best ||
-      e.rank > best.rank ||
-      (e.rank === best.rank && existing.has(e.key) && !existing.has(best.key))
-    ) {
+    // Prefer higher rank; at equal rank the less crowded literal (fifty
+    // matchers requiring docType 'main' and each a different country belong
+    // under their countries, or all fifty run on every 'main' message), then
+    // a key already indexed (fewer reads per message).
+    if (!best || e.rank > best.rank) {
       best = e;
+      continue;
     }
+    if (e.rank < best.rank) continue;
+    const c = crowd(e);
+    const bestCrowd = crowd(best);
+    if (c < bestCrowd || (c === bestCrowd && existing.has(e.key) && !existing.has(best.key))) best = e;
   }
   return best;
 }
