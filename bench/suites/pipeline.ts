@@ -3,13 +3,19 @@
  * (records read in place, matcher index, QuickJS sandbox) -> plugin output.
  *
  * - pipeline.count_by_doctype: one count-by-docType plugin (Type ==
- *   'telemetry'), one analysis worker; messages/s from the first ingest call
- *   until the plugin has processed the last message (ingest on the main
- *   thread and analysis in the worker overlap). The plugin's final output is
- *   checked against the true counts. Baseline: the same work in plain JS on
- *   one core, no sandbox and no log (decode the protobuf, read docType, count).
- *   The note gives how long the ingest calls alone took (the main thread's
- *   share, competing with the worker for the machine's cores).
+ *   'telemetry'), one analysis worker, the whole path: ingest calls on the
+ *   main thread, log, feed, worker, plugin output (checked against the true
+ *   counts). The figure is per core of analysis, as the target is: messages
+ *   over the analysis worker thread's CPU time from the first ingest call
+ *   until the plugin has processed the last message (Engine.workers(), read
+ *   from /proc on Linux; elsewhere its event loop's busy time, which also
+ *   counts time others held its core, so errs low). The note gives the wall
+ *   clock rate and how long the ingest calls alone took (the main thread's
+ *   share, competing with the worker for the machine's cores). Measured on
+ *   the engine's second pass over the messages: the first, with a plugin of
+ *   the same code that is then stopped, warms the worker as days of running
+ *   would. Baseline: the same work in plain JS on one core, no sandbox and
+ *   no log (decode the protobuf, read docType, count).
  * - pipeline.analysis_per_core: the analysis worker's loop alone, in this
  *   thread (AnalysisCore.processRecords over batches of 1000 encoded records,
  *   as the worker receives them: read in place, match, count-by-docType
@@ -17,11 +23,13 @@
  *   loop decoding every record in full first (decodeMessage, then
  *   processBatch): the design before records were read in place.
  * - pipeline.count_by_doctype_backfill: the same plugin deployed afterwards
- *   from offset 0 over the stored messages: the analysis side alone.
+ *   from offset 0 over the stored messages (both passes): the analysis side
+ *   alone.
  * - pipeline.many_plugins: 100 plugins with distinct matchers, of which five
  *   match (one of them the count plugin, the others a few percent of the
- *   messages), same worker and method; baseline: the one-plugin figure. The
- *   ratio shows whether cost grows with plugin count or with matches.
+ *   messages), same worker and method, per core of analysis; baseline: the
+ *   one-plugin figure. The ratio shows whether cost grows with plugin count
+ *   or with matches.
  * - latency.ingest_to_plugin.p50 / .p99: 10 000 messages/s offered in
  *   batches of 100 every 10 ms; time from the ingest call to the engine
  *   receiving the worker's acknowledgement that the plugin processed the
@@ -74,28 +82,37 @@ export async function run(): Promise<Figure[]> {
 
   // --- one plugin, end to end, then the same plugin backfilling
   const one = await withEngine(async (engine) => {
+    // A live engine runs for days: warm the worker with one pass first (a
+    // fresh worker's first pass is mostly compiling), then stop that plugin.
+    await engine.deploy({ owner: 'bench', name: 'warmup', code: COUNT_PLUGIN, config: { message_matcher: COUNT_MATCHER } });
+    await ingestAndDrain(engine, encoded, ['bench.warmup']);
+    await checkCounts(engine, 'bench.warmup', truth);
+
     await engine.deploy({ owner: 'bench', name: 'counts', code: COUNT_PLUGIN, config: { message_matcher: COUNT_MATCHER } });
-    const { seconds, ingestSeconds } = await ingestAndDrain(engine, encoded, ['bench.counts']);
+    const { seconds, ingestSeconds, analysisSeconds, cpuMeasured } = await ingestAndDrain(engine, encoded, ['bench.counts']);
     await checkCounts(engine, 'bench.counts', truth);
 
+    // Backfill: both passes' messages from offset 0.
     const t0 = performance.now();
     await engine.deploy(
       { owner: 'bench', name: 'backfill', code: COUNT_PLUGIN, config: { message_matcher: COUNT_MATCHER } },
       { from: { offset: 0 } },
     );
-    await waitFor('backfill', () => engine.plugin('bench.backfill')!.nextOffset === COUNT, 600_000);
+    await waitFor('backfill', () => engine.plugin('bench.backfill')!.nextOffset === 2 * COUNT, 600_000);
     const backfillSeconds = (performance.now() - t0) / 1000;
-    await checkCounts(engine, 'bench.backfill', truth);
-    return { rate: COUNT / seconds, ingestSeconds, backfillRate: COUNT / backfillSeconds };
+    await checkCounts(engine, 'bench.backfill', truth, 2);
+    return { rate: COUNT / seconds, ingestSeconds, analysisRate: COUNT / analysisSeconds, cpuMeasured, backfillRate: (2 * COUNT) / backfillSeconds };
   });
   figures.push({
     name: 'pipeline.count_by_doctype',
     unit: 'msg/s',
-    value: one.rate,
+    value: one.analysisRate,
     baseline: plainRate,
     target: 760_000,
     note:
-      `${COUNT} messages (${telemetry} matching), 1 analysis worker, ingest on the main thread overlapping ` +
+      `end to end, per core of analysis: ${COUNT} messages (${telemetry} matching) over the analysis worker thread's CPU time ` +
+      `from the first ingest call to the plugin's last message (1 worker; ${one.cpuMeasured ? 'CPU time from /proc' : 'event-loop busy time: no per-thread CPU clock here'}); ` +
+      `wall clock ${fmtRate(one.rate)} with the ingest on the main thread overlapping ` +
       `(the ingest calls alone took ${one.ingestSeconds.toFixed(2)} s, ${fmtRate(COUNT / one.ingestSeconds)}); ` +
       `baseline: protobuf decode + count in plain JS on one core (${availableParallelism()} cores, shared)`,
   });
@@ -123,18 +140,20 @@ export async function run(): Promise<Figure[]> {
   const many = await withEngine(async (engine) => {
     const specs = manyPlugins();
     for (const s of specs) await engine.deploy(s);
-    const { seconds } = await ingestAndDrain(engine, encoded, specs.map((s) => `bench.${s.name}`));
-    await checkCounts(engine, 'bench.p000', truth);
-    return { rate: COUNT / seconds, plugins: specs.length };
+    const ids = specs.map((s) => `bench.${s.name}`);
+    await ingestAndDrain(engine, encoded, ids); // warm-up pass, as above
+    const { seconds, analysisSeconds } = await ingestAndDrain(engine, encoded, ids);
+    await checkCounts(engine, 'bench.p000', truth, 2);
+    return { rate: COUNT / seconds, analysisRate: COUNT / analysisSeconds, plugins: specs.length };
   });
   figures.push({
     name: 'pipeline.many_plugins',
     unit: 'msg/s',
-    value: many.rate,
-    baseline: one.rate,
+    value: many.analysisRate,
+    baseline: one.analysisRate,
     note:
-      `${many.plugins} plugins with distinct matchers (5 match: count plugin 88%, 4 others ~1-8%), 1 worker; ` +
-      `ratio to the one-plugin case ${(many.rate / one.rate).toFixed(2)}; matchers indexed by required equality`,
+      `${many.plugins} plugins with distinct matchers (5 match: count plugin 88%, 4 others ~1-8%), 1 worker, per core of analysis as above ` +
+      `(wall clock ${fmtRate(many.rate)}); ratio to the one-plugin case ${(many.analysisRate / one.analysisRate).toFixed(2)}; matchers indexed by required equality`,
   });
 
   // --- latency at 10k msg/s offered
@@ -171,14 +190,21 @@ async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
   }
 }
 
-/** Ingest every record (several batches in flight) and wait until all `ids` processed the last one; seconds in all, and for the ingest calls. */
+/**
+ * Ingest every record (several batches in flight) and wait until all `ids`
+ * processed the last one; seconds in all, for the ingest calls, and of the
+ * analysis workers' CPU time meanwhile (busy time where there is no per-thread CPU clock).
+ */
 async function ingestAndDrain(
   engine: Engine,
   encoded: Uint8Array[],
   ids: string[],
-): Promise<{ seconds: number; ingestSeconds: number }> {
+): Promise<{ seconds: number; ingestSeconds: number; analysisSeconds: number; cpuMeasured: boolean }> {
   const base = engine.stream.nextOffset;
   const end = base + encoded.length;
+  // CPU time where the OS tells it (Linux), else the event loops' busy time (which counts time others held the core).
+  const analysisMs = () => engine.workers().reduce((ms, w) => ms + (w.cpuMs ?? w.activeMs), 0);
+  const busy0 = analysisMs();
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {
@@ -191,7 +217,9 @@ async function ingestAndDrain(
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const ingestSeconds = (performance.now() - t0) / 1000;
   await waitFor('plugins to drain', () => ids.every((id) => engine.plugin(id)!.nextOffset === end), 600_000);
-  return { seconds: (performance.now() - t0) / 1000, ingestSeconds };
+  const seconds = (performance.now() - t0) / 1000;
+  const analysisSeconds = (analysisMs() - busy0) / 1000;
+  return { seconds, ingestSeconds, analysisSeconds, cpuMeasured: engine.workers().every((w) => w.cpuMs !== undefined) };
 }
 
 /**
@@ -257,12 +285,13 @@ function fmtRate(perSecond: number): string {
   return `${(perSecond / 1000).toFixed(0)}k msg/s`;
 }
 
-async function checkCounts(engine: Engine, id: string, truth: Record<string, number>): Promise<void> {
+/** Stop the plugin and check its counts: `passes` times the true counts. */
+async function checkCounts(engine: Engine, id: string, truth: Record<string, number>, passes = 1): Promise<void> {
   await engine.stopPlugin(id);
   const out = engine.outputs.get(`analysis.${id}.counts.json`);
   const got = out ? (JSON.parse(out.payload) as Record<string, number>) : {};
   for (const [k, v] of Object.entries(truth)) {
-    if (got[k] !== v) throw new Error(`${id} counted ${got[k]} ${k} messages, expected ${v}`);
+    if (got[k] !== passes * v) throw new Error(`${id} counted ${got[k]} ${k} messages, expected ${passes * v}`);
   }
 }
 

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { MessageStream } from '../log';
 import type { PluginSpec } from './plugin-spec';
 import type { PluginStats } from './plugin-stats';
+import { threadCpuMs } from './thread-cpu';
 import type {
   AddDone,
   BatchCommand,
@@ -69,6 +70,8 @@ export class AnalysisThread {
   readonly index: number;
   private readonly worker: Worker;
   private readonly busy = new Int32Array(new SharedArrayBuffer(4));
+  /** The worker's kernel thread id, once it has said (Linux). */
+  private tid: number | undefined;
   private readonly slots = new Map<string, number>();
   private readonly slotIds = new Map<number, string>();
   private nextSlot = 1;
@@ -124,6 +127,18 @@ export class AnalysisThread {
 
   get alive(): boolean {
     return this.state === 'running';
+  }
+
+  /**
+   * How long the worker's event loop has been busy and idle since it started
+   * (Node's eventLoopUtilization, read from this side). Busy is wall time
+   * spent on work, so time another process held the core counts as busy;
+   * cpuMs is the thread's CPU time, where the OS tells it (Linux).
+   */
+  busyTime(): { activeMs: number; idleMs: number; cpuMs?: number } {
+    const u = this.worker.performance.eventLoopUtilization();
+    const cpuMs = this.tid === undefined ? undefined : threadCpuMs(this.tid);
+    return cpuMs === undefined ? { activeMs: u.active, idleMs: u.idle } : { activeMs: u.active, idleMs: u.idle, cpuMs };
   }
 
   /** Start a plugin at `nextOffset` (with its saved state). Resolves with the worker's answer. */
@@ -308,6 +323,9 @@ export class AnalysisThread {
         return;
       case 'shutdown-done':
         this.shutdownWaiter?.resolve(r);
+        return;
+      case 'thread':
+        this.tid = r.tid;
         return;
       case 'fatal':
         this.crashed(r.error);

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AnalysisCore } from './analysis-core';
+import { currentThreadId } from './thread-cpu';
 import { emptyEffects, type BatchCommand, type WorkerCommand, type WorkerInit, type WorkerReply } from './worker-protocol';
 
 const port = parentPort;
@@ -29,6 +30,9 @@ let tickTimer: NodeJS.Timeout | undefined;
 function reply(r: WorkerReply, transfer?: ArrayBuffer[]): void {
   port!.postMessage(r, transfer ?? []);
 }
+
+const tid = currentThreadId();
+if (tid !== undefined) reply({ t: 'thread', tid });
 
 port.on('message', (cmd: WorkerCommand) => {
   queue.push(cmd);

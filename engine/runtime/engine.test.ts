@@ -287,6 +287,25 @@ function timer_event() { inject_payload('json', 'echoes', JSON.stringify({ n: n,
     expect(s.processMessageAvgNs).toBeGreaterThan(0);
     expect(s.nextOffset).toBe(500);
     expect(stats.length).toBeGreaterThan(0);
+
+    // Each worker: its plugins, and busy time that grows with the work it is given.
+    const before = engine.workers();
+    expect(before.map((w) => [w.index, w.plugins])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    for (const w of before) {
+      expect(w.activeMs).toBeGreaterThan(0);
+      if (process.platform === 'linux') expect(w.cpuMs).toBeGreaterThan(0);
+    }
+    await engine.ingest(seqMessages(500, 5000));
+    for (const n of ['p1', 'p2', 'p3', 'p4']) await caughtUp(engine, `alice.${n}`);
+    const after = engine.workers();
+    for (const w of after) {
+      expect(w.activeMs).toBeGreaterThan(before[w.index].activeMs);
+      expect(w.idleMs).toBeGreaterThanOrEqual(before[w.index].idleMs);
+      if (process.platform === 'linux') expect(w.cpuMs).toBeGreaterThan(before[w.index].cpuMs!);
+    }
   }, 120_000);
 
   it('moves the plugins of a crashed worker to a new one at their acknowledged offsets', async () => {

@@ -83,6 +83,18 @@ export interface PluginInfo {
   thread?: number;
 }
 
+/** One analysis worker thread: the plugins on it and how busy it has been. */
+export interface AnalysisWorkerInfo {
+  index: number;
+  plugins: number;
+  /** Milliseconds its event loop has spent working since it started (a replacement after a crash starts at 0). */
+  activeMs: number;
+  /** Milliseconds it has waited for work. */
+  idleMs: number;
+  /** CPU milliseconds the thread has used (Linux only): unlike activeMs, not inflated when others held its core. */
+  cpuMs?: number;
+}
+
 export type EngineEvent =
   | { type: 'plugin'; plugin: PluginInfo }
   | { type: 'deleted'; id: string }
@@ -191,6 +203,11 @@ export class Engine {
       if (s) out[r.id] = s;
     }
     return out;
+  }
+
+  /** The analysis worker threads, in index order. */
+  workers(): AnalysisWorkerInfo[] {
+    return this.threads.map((t) => ({ index: t.index, plugins: t.pluginCount, ...t.busyTime() }));
   }
 
   /** The plugin's latest print() lines (deployed plugins; in memory only). */

@@ -11,7 +11,7 @@
  *   await engine.stop();
  */
 export { Engine } from './engine';
-export type { EngineEvent, EngineListener, EngineOptions, PluginInfo, StartFrom } from './engine';
+export type { AnalysisWorkerInfo, EngineEvent, EngineListener, EngineOptions, PluginInfo, StartFrom } from './engine';
 export { EngineStoppedError, PluginLoadError, PluginNotFoundError, StartPositionError } from './engine-errors';
 export { PluginSpecError, validatePluginSpec, pluginId, parsePluginId, pluginLogger } from './plugin-spec';
 // Named apart from the sandbox's own PluginSpec / PluginStats (what one sandbox runs and counts).

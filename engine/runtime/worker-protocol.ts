@@ -168,6 +168,12 @@ export interface ShutdownDone {
   effects: Effects;
 }
 
+/** Sent once at start: the worker's kernel thread id, for reading its CPU time (Linux). */
+export interface ThreadIdentity {
+  t: 'thread';
+  tid: number;
+}
+
 export interface WorkerFailure {
   t: 'fatal';
   error: string;
@@ -181,6 +187,7 @@ export type WorkerReply =
   | ReplaceDone
   | StatsReport
   | ShutdownDone
+  | ThreadIdentity
   | WorkerFailure;
 
 export function emptyEffects(): Effects {
