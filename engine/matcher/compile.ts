@@ -313,11 +313,10 @@ function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: 
 /** Fields[name] == 'literal', the most common field test, with the lookup inlined for decoded messages. */
 function fieldStringEquals(name: string, lit: string): MessagePredicate {
   const litBytes = utf8Bytes(lit);
+  const litUtf8 = wellFormedUtf8(lit);
   return (m) => {
-    if ((m as Partial<LazyMessage>).readInPlace === true) {
-      const v = (m as LazyMessage).readField(name, 0, 0);
-      return v === lit || (typeof v === 'object' && bytesEqual(v, litBytes));
-    }
+    // In place: the value's bytes are compared in the record, no string made.
+    if ((m as Partial<LazyMessage>).readInPlace === true) return (m as LazyMessage).fieldEquals(name, litUtf8, litBytes);
     const fields = m.fields;
     for (let i = 0, n = fields.length; i < n; i++) {
       const f = fields[i];

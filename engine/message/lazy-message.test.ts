@@ -78,6 +78,21 @@ function expectAgreement(bytes: Uint8Array, start = 0, end = bytes.length): Mess
       }
     }
   }
+  // Fields[name] == literal compared in place, against readField's answer.
+  if (l instanceof LazyMessage) {
+    for (const name of names) {
+      const v = readField(d, name, 0, 0);
+      const literals = ['', 'x', 'main', '\uD800', '\uFFFD'];
+      if (typeof v === 'string') literals.push(v, `${v}x`, v.slice(0, -1));
+      if (v instanceof Uint8Array) literals.push(new TextDecoder().decode(v), Buffer.from(v).toString('latin1'));
+      for (const lit of literals) {
+        const litBytes = new TextEncoder().encode(lit);
+        const want = v === lit || (v instanceof Uint8Array && sameValue(v, litBytes));
+        const utf8 = (lit as unknown as { isWellFormed(): boolean }).isWellFormed() ? litBytes : undefined;
+        if (l.fieldEquals(name, utf8, litBytes) !== want) differences.push(`Fields[${name}] == ${JSON.stringify(lit)}: ${!want} vs ${want}`);
+      }
+    }
+  }
   expect(differences).toEqual([]);
   expect(l.fields).toEqual(d.fields);
   return l;
@@ -136,6 +151,28 @@ describe('readMessageLazily agrees with decodeMessage', () => {
     expect(readMessageField(m, 'n', 1)).toBe('second n');
     expect(readMessageField(m, 'renamed')).toBe('v');
     expect(readMessageField(m, 'v')).toBe(10000);
+  });
+
+  it('on Fields[name] == literal in place: a real U+FFFD, BYTES, numbers, no values', () => {
+    const bytes = concatBytes(
+      UUID,
+      TS,
+      field(str(0x0a, 'fffd'), str(0x22, '\uFFFD')), // equals '\uFFFD' but not '\uD800' (whose encoding is the same bytes)
+      field(str(0x0a, 'blob'), hex('10 01'), str(0x2a, hex('ef bf bd'))), // BYTES: equals both literals' bytes
+      field(str(0x0a, 'packed'), hex('10 02 32 02 05 06')),
+      field(str(0x0a, 'num'), hex('10 02 30 07')),
+      field(str(0x0a, 'none'), hex('10 00')),
+    );
+    const m = readMessageLazily(bytes);
+    if (!(m instanceof LazyMessage)) throw new Error('expected the record read in place');
+    expectAgreement(bytes);
+    const eq = (name: string, lit: string) => {
+      const b = new TextEncoder().encode(lit);
+      return m.fieldEquals(name, (lit as unknown as { isWellFormed(): boolean }).isWellFormed() ? b : undefined, b);
+    };
+    expect([eq('fffd', '\uFFFD'), eq('fffd', '\uD800')]).toEqual([true, false]);
+    expect([eq('blob', '\uFFFD'), eq('blob', '\uD800'), eq('blob', '')]).toEqual([true, true, false]);
+    expect([eq('packed', '5'), eq('num', '7'), eq('none', ''), eq('absent', '')]).toEqual([false, false, false, false]);
   });
 
   it('on field names and values beyond ASCII, and INTEGERs beyond 2^53', () => {

@@ -226,6 +226,32 @@ export class LazyMessage implements Message {
 
   /** `Fields[name][fi][ai]`, decoded in place; readField's semantics. */
   readField(name: string, fi = 0, ai = 0): FieldValue | undefined {
+    const p = this.findField(name, fi);
+    return p < 0 ? undefined : fieldValue(this.buf, fieldBody, this.arena[p + F_END], ai);
+  }
+
+  /**
+   * Whether `Fields[name][0][0]` is a string whose UTF-8 is `utf8` or a BYTES
+   * value equal to `bytes`: what `v === literal || (v is BYTES && v equals the
+   * literal's bytes)` answers for readField's v, compared in the record
+   * without decoding the value. `utf8` is the literal's encoding when it is
+   * well formed, else undefined (a lone surrogate: no string value equals it).
+   */
+  fieldEquals(name: string, utf8: Uint8Array | undefined, bytes: Uint8Array): boolean {
+    const p = this.findField(name, 0);
+    if (p < 0) return false;
+    const b = this.buf;
+    const key = firstTextValue(b, fieldBody, this.arena[p + F_END]);
+    const want = key === 0x22 ? utf8 : key === 0x2a ? bytes : undefined;
+    if (want === undefined || want.length !== valueLength) return false;
+    const at = valueAt;
+    let k = 0;
+    while (k < valueLength && b[at + k] === want[k]) k++;
+    return k === valueLength;
+  }
+
+  /** The arena index of the fi-th field named `name` (its body start in fieldBody), -1 when there is none. */
+  private findField(name: string, fi: number): number {
     const want = nameBytes(name);
     const wantLen = want.length;
     const a = this.arena;
@@ -244,10 +270,13 @@ export class LazyMessage implements Message {
       let k = 0;
       while (k < wantLen && b[at + k] === want[k]) k++;
       if (k !== wantLen) continue;
-      if (fi === 0) return fieldValue(b, body, a[p + F_END], ai);
+      if (fi === 0) {
+        fieldBody = body;
+        return p;
+      }
       fi--;
     }
-    return undefined;
+    return -1;
   }
 
   /**
@@ -967,6 +996,11 @@ function nameOf(b: Uint8Array, body: number, end: number): number {
 }
 
 let nameAt = 0;
+// The body start of the field findField last found.
+let fieldBody = 0;
+// Where firstTextValue's value starts, and its length.
+let valueAt = 0;
+let valueLength = 0;
 // Where the text of the header last measured by headerLength starts.
 let textAt = 0;
 
@@ -1024,6 +1058,51 @@ function fieldValue(b: Uint8Array, body: number, end: number, ai: number): Field
       }
     }
     return undefined;
+  } finally {
+    buf = EMPTY;
+  }
+}
+
+/**
+ * The field key of the first value (0x22 string, 0x2a bytes) of the field
+ * whose (checked) body is b[body, end) when it is a string or BYTES, its
+ * place in valueAt and valueLength; 0 when the first value is of another
+ * type or there is none. fieldValue(..., 0)'s choice, without decoding.
+ */
+function firstTextValue(b: Uint8Array, body: number, end: number): number {
+  buf = b;
+  pos = body;
+  try {
+    while (pos < end) {
+      const key = b[pos++];
+      switch (key) {
+        case 0x0a:
+        case 0x1a:
+        case 0x2a:
+        case 0x22: {
+          const len = readLength(end);
+          if (key === 0x22 || key === 0x2a) {
+            valueAt = pos;
+            valueLength = len;
+            return key;
+          }
+          pos += len;
+          break;
+        }
+        case 0x10:
+          readVarint(end);
+          break;
+        case 0x30:
+        case 0x40:
+        case 0x39:
+        case 0x32:
+        case 0x42:
+        case 0x3a:
+          // Numbers or booleans: a checked record's field holds values of one type only.
+          return 0;
+      }
+    }
+    return 0;
   } finally {
     buf = EMPTY;
   }
