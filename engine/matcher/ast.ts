@@ -1,13 +1,13 @@
 /** The parsed form of a message matcher expression, before it becomes closures. */
-import type { HeaderName } from '../message/fields';
+import type { HeaderName, StringHeaderName } from '../message/fields';
 import type { LuaPattern } from './lua-pattern';
 
 export type RelationalOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export type PatternOp = '=~' | '!~';
 export type Operator = RelationalOp | PatternOp;
 
-/** Headers compared as strings; Uuid is a string too but never missing. */
-export type StringHeaderName = 'Type' | 'Logger' | 'Hostname' | 'EnvVersion' | 'Payload';
+/** Headers compared as strings. */
+export type { StringHeaderName };
 
 export type Target =
   | { kind: 'header'; name: HeaderName }

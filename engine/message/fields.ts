@@ -43,6 +43,8 @@ export const HEADER_NAMES = [
   'Hostname',
 ] as const;
 export type HeaderName = (typeof HEADER_NAMES)[number];
+/** The headers that hold text and may be absent (Uuid is text too, but never missing). */
+export type StringHeaderName = 'Type' | 'Logger' | 'Hostname' | 'EnvVersion' | 'Payload';
 
 /**
  * A header's value as plugins and the matcher see it: Uuid as 32 lower-case

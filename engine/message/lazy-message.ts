@@ -25,7 +25,7 @@
  * A LazyMessage keeps a view of the bytes it was read from: the caller must
  * not change them while the message is in use.
  */
-import { readField } from './fields';
+import { readField, type StringHeaderName } from './fields';
 import { MAX_MESSAGE_SIZE, ValueType, type Field, type FieldValue, type Message } from './message';
 import { decodeMessage } from './protobuf';
 import { cachedAsciiString as importedCachedAsciiString, nodeBuffer, STRING_CACHE_MAX_LENGTH, utf8Decoder } from './string-cache';
@@ -132,7 +132,6 @@ export function readMessageField(m: Message, name: string, fi = 0, ai = 0): Fiel
 }
 
 /** The string headers a LazyMessage compares in place (headerEquals), and the slot naming each. */
-export type StringHeaderName = 'Type' | 'Logger' | 'Hostname' | 'EnvVersion' | 'Payload';
 export const STRING_HEADER_SLOTS: Readonly<Record<StringHeaderName, number>> = {
   Type: H_TYPE,
   Logger: H_LOGGER,

@@ -22,8 +22,8 @@
  * comparing its bytes with each literal's (when there are few), and the
  * matchers run in their in-place form (compileNodeInPlace).
  */
-import type { HeaderName } from '../message/fields';
-import { readMessageField, STRING_HEADER_SLOTS, type LazyMessage, type StringHeaderName } from '../message/lazy-message';
+import type { HeaderName, StringHeaderName } from '../message/fields';
+import { readMessageField, STRING_HEADER_SLOTS, type LazyMessage } from '../message/lazy-message';
 import type { FieldValue, Message } from '../message/message';
 // The parsed form tells which equalities a matcher requires.
 import { parseMatcher, type MatcherNode } from '../matcher';
