@@ -5,7 +5,7 @@
  *
  *   const engine = await Engine.start({ dataDir, workers: 2, sampleStream: { rate: 100 } });
  *   await engine.deploy({ owner, name, code, config: { message_matcher: "Type == 'x'" } });
- *   engine.plugins(); engine.stats(); engine.on((event) => ...);
+ *   engine.plugins(); engine.stats(); engine.workers(); engine.on((event) => ...);
  *   engine.outputs.list(); engine.outputs.onChange((event) => ...);
  *   await engine.stopPlugin(id); await engine.startPlugin(id, { from: { offset: 0 } });
  *   await engine.stop();
