@@ -202,6 +202,8 @@ describe('foresight match', () => {
     }
     expect((await run(['match', '--help'])).stdout).toContain('--count');
     expect((await run(['run', '--help'])).stdout).toContain('--ticker <seconds>');
+    // Each command says what its exit status means (CI scripts branch on it).
+    for (const command of ['match', 'run']) expect((await run([command, '--help'])).stdout).toMatch(/Exit status: 0 ok; 1 plugin terminated or bad input records/);
     const bare = await run([]);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/Usage: foresight/);

@@ -40,6 +40,14 @@ const defaultIo: Io = {
   err: (s) => process.stderr.write(s),
 };
 
+const INPUT_HELP =
+  '\nInput files are NDJSON (Heka JSON, one message a line) or Hindsight framed\n' +
+  'protobuf streams; the format is taken from the extension or sniffed.\n';
+const EXIT_HELP =
+  '\nExit status: 0 ok; 1 plugin terminated or bad input records (each reported on\n' +
+  'stderr; the good ones are still used); 2 usage error, invalid matcher, or\n' +
+  'unreadable file.';
+
 /** Run the CLI with `argv` (without node and the script); resolves to the exit status. */
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let exitCode = EXIT_OK;
@@ -49,13 +57,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .addHelpText(
-      'after',
-      '\nInput files are NDJSON (Heka JSON, one message a line) or Hindsight framed\n' +
-        'protobuf streams; the format is taken from the extension or sniffed.\n' +
-        '\nExit status: 0 ok; 1 plugin terminated or bad input records (reported on\n' +
-        'stderr); 2 usage error, invalid matcher, or unreadable file.',
-    );
+    .addHelpText('after', `${INPUT_HELP}${EXIT_HELP}`);
 
   program
     .command('match')
@@ -63,6 +65,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .requiredOption('-m, --matcher <expr>', "message matcher expression, e.g. \"Type == 'telemetry'\"")
     .option('-c, --count', 'print only the number of matching messages')
     .argument('<file...>', 'NDJSON or Hindsight files')
+    .addHelpText('after', EXIT_HELP)
     .exitOverride()
     .action(async (files: string[], opts: { matcher: string; count?: boolean }) => {
       exitCode = await matchCommand(files, opts, io);
@@ -85,6 +88,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       parseTicker,
     )
     .option('--json', 'print one JSON object with everything instead of text')
+    .addHelpText('after', EXIT_HELP)
     .exitOverride()
     .action(
       async (
