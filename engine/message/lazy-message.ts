@@ -240,7 +240,7 @@ export class LazyMessage implements Message {
     const p = this.findField(name, 0);
     if (p < 0) return false;
     const b = this.buf;
-    const key = firstTextValue(b, fieldBody, this.arena[p + F_END]);
+    const key = findValue(b, fieldBody, this.arena[p + F_END], 0);
     const want = key === 0x22 ? utf8 : key === 0x2a ? bytes : undefined;
     if (want === undefined || want.length !== valueLength) return false;
     const at = valueAt;
@@ -997,7 +997,7 @@ function nameOf(b: Uint8Array, body: number, end: number): number {
 let nameAt = 0;
 // The body start of the field findField last found.
 let fieldBody = 0;
-// Where firstTextValue's value starts, and its length.
+// Where findValue's value starts, and a string's or BYTES' length.
 let valueAt = 0;
 let valueLength = 0;
 // Where the text of the header last measured by headerLength starts.
@@ -1005,70 +1005,29 @@ let textAt = 0;
 
 /** The ai-th value of the field whose (checked) body is b[body, end). */
 function fieldValue(b: Uint8Array, body: number, end: number, ai: number): FieldValue | undefined {
+  const key = findValue(b, body, end, ai);
+  if (key === 0) return undefined;
+  if (key === 0x2a) return Uint8Array.prototype.slice.call(b, valueAt, valueAt + valueLength);
+  if (key === 0x30 || key === 0x40) {
+    readVarintAt(b, valueAt);
+    return key === 0x30 ? int64Value() : lo !== 0 || hi !== 0;
+  }
   buf = b;
-  pos = body;
   try {
-    while (pos < end) {
-      const key = b[pos++];
-      switch (key) {
-        case 0x0a:
-        case 0x1a:
-        case 0x2a:
-        case 0x22: {
-          const len = readLength(end);
-          if (key === 0x22 || key === 0x2a) {
-            if (ai === 0) return key === 0x22 ? decodeString(pos, len) : Uint8Array.prototype.slice.call(b, pos, pos + len);
-            ai--;
-          }
-          pos += len;
-          break;
-        }
-        case 0x10:
-          readVarint(end);
-          break;
-        case 0x30:
-        case 0x40:
-          readVarint(end);
-          if (ai === 0) return key === 0x30 ? int64Value() : lo !== 0 || hi !== 0;
-          ai--;
-          break;
-        case 0x32:
-        case 0x42: {
-          const stop = readLength(end) + pos;
-          while (pos < stop) {
-            readVarint(stop);
-            if (ai === 0) return key === 0x32 ? int64Value() : lo !== 0 || hi !== 0;
-            ai--;
-          }
-          break;
-        }
-        case 0x39:
-          if (ai === 0) return readDouble(pos);
-          ai--;
-          pos += 8;
-          break;
-        case 0x3a: {
-          const count = readLength(end) / 8;
-          if (ai < count) return readDouble(pos + ai * 8);
-          ai -= count;
-          pos += count * 8;
-          break;
-        }
-      }
-    }
-    return undefined;
+    return key === 0x22 ? decodeString(valueAt, valueLength) : readDouble(valueAt);
   } finally {
     buf = EMPTY;
   }
 }
 
 /**
- * The field key of the first value (0x22 string, 0x2a bytes) of the field
- * whose (checked) body is b[body, end) when it is a string or BYTES, its
- * place in valueAt and valueLength; 0 when the first value is of another
- * type or there is none. fieldValue(..., 0)'s choice, without decoding.
+ * Find the ai-th value of the field whose (checked) body is b[body, end):
+ * its kind as a field key (0x22 string, 0x2a BYTES, 0x30 INTEGER, 0x39
+ * DOUBLE, 0x40 BOOL; an entry of a packed list counts as one of its kind),
+ * where it starts in valueAt (and a string's or BYTES' length in
+ * valueLength); 0 when the field has no such value.
  */
-function firstTextValue(b: Uint8Array, body: number, end: number): number {
+function findValue(b: Uint8Array, body: number, end: number, ai: number): number {
   buf = b;
   pos = body;
   try {
@@ -1081,9 +1040,12 @@ function firstTextValue(b: Uint8Array, body: number, end: number): number {
         case 0x22: {
           const len = readLength(end);
           if (key === 0x22 || key === 0x2a) {
-            valueAt = pos;
-            valueLength = len;
-            return key;
+            if (ai === 0) {
+              valueAt = pos;
+              valueLength = len;
+              return key;
+            }
+            ai--;
           }
           pos += len;
           break;
@@ -1093,12 +1055,44 @@ function firstTextValue(b: Uint8Array, body: number, end: number): number {
           break;
         case 0x30:
         case 0x40:
-        case 0x39:
+          if (ai === 0) {
+            valueAt = pos;
+            return key;
+          }
+          ai--;
+          readVarint(end);
+          break;
         case 0x32:
-        case 0x42:
-        case 0x3a:
-          // Numbers or booleans: a checked record's field holds values of one type only.
-          return 0;
+        case 0x42: {
+          const stop = readLength(end) + pos;
+          while (pos < stop) {
+            if (ai === 0) {
+              valueAt = pos;
+              return key - 2; // 0x30 or 0x40
+            }
+            ai--;
+            readVarint(stop);
+          }
+          break;
+        }
+        case 0x39:
+          if (ai === 0) {
+            valueAt = pos;
+            return key;
+          }
+          ai--;
+          pos += 8;
+          break;
+        case 0x3a: {
+          const count = readLength(end) / 8;
+          if (ai < count) {
+            valueAt = pos + ai * 8;
+            return 0x39;
+          }
+          ai -= count;
+          pos += count * 8;
+          break;
+        }
       }
     }
     return 0;
