@@ -126,6 +126,29 @@ test('API tokens are shown once, listed by prefix and revocable', async ({ page 
   await expect(page.getByRole('table', { name: 'API tokens' })).toContainText('revoked');
 });
 
+test('an admin sees the engine at work in Settings; anyone else neither sees nor reads it', async ({ page, browser }) => {
+  await signIn(page, 'admin@example.com');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Engine' })).toBeVisible();
+  const workers = page.getByRole('table', { name: 'Analysis workers' });
+  await expect(workers.getByRole('row')).not.toHaveCount(1); // a header and at least one worker
+  await expect(workers).toContainText('#1');
+  // The sample stream runs: after two readings the ingest rate and the workers' shares are known.
+  await expect(page.getByLabel('Stream')).toContainText(/Ingest rate\s*[1-9][\d,]* msg\/s/, { timeout: 15_000 });
+  await expect(workers.getByRole('row').nth(1)).toContainText(/\d+%|<1%/);
+  await screenshot(page, '06b-settings-engine');
+
+  const other = await browser.newContext();
+  const bob = await other.newPage();
+  await signIn(bob, 'bob@example.com');
+  await bob.getByRole('link', { name: 'Settings' }).click();
+  await expect(bob.getByRole('heading', { name: 'API tokens' })).toBeVisible();
+  await expect(bob.getByRole('heading', { name: 'Engine' })).toHaveCount(0);
+  const refused = await bob.request.get('/api/engine');
+  expect(refused.status()).toBe(403);
+  await other.close();
+});
+
 test('Plugins tab: context menu by mouse and keyboard, View Source, and a second user refused', async ({ page, browser }) => {
   await signIn(page, 'alice.smith@example.com');
   await deployThroughApi(page, {

@@ -132,6 +132,35 @@ export interface IngestRefusal {
 
 export type IngestResult = ({ ok: true } & IngestReport) | { ok: false; refusal: IngestRefusal };
 
+/** The engine at a glance, for the admins' Engine panel; rates come from two readings (see lib/engine-rates.ts). */
+export interface EngineStatus {
+  /** When this was read, ms since the epoch. */
+  at: number;
+  stream: {
+    /** Offsets of the oldest message kept on disk and of the next one to arrive. */
+    firstOffset: number;
+    nextOffset: number;
+    /** The log's size on disk and its segment files. */
+    bytes: number;
+    segments: number;
+    /** Messages appended and refused since the engine started. */
+    ingested: number;
+    rejected: number;
+    /** Recent messages held in memory (what Run Matcher and Test Plugin read). */
+    window: number;
+    windowCapacity: number;
+  };
+  /** The analysis worker threads. */
+  workers: {
+    index: number;
+    plugins: number;
+    /** Milliseconds its event loop has worked since it started. */
+    activeMs: number;
+    /** CPU milliseconds it has used, where the OS tells (Linux). */
+    cpuMs?: number;
+  }[];
+}
+
 export interface PortalEngine {
   /** Appends a body's valid messages to the live stream as one batch (all or none). */
   ingest(request: { format: IngestFormat; body: Uint8Array; maxErrors: number }): Promise<IngestResult>;
@@ -145,6 +174,7 @@ export interface PortalEngine {
   pluginStats(): PluginStats[];
   listOutputs(): OutputSummary[];
   readOutput(name: string): OutputContent | null;
+  engineStatus(): EngineStatus;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,26 @@ describe('RuntimePortalEngine.ingest on a real Engine', () => {
     expect(run).toMatchObject({ ok: true, matched: 3 });
   });
 
+  it('reports the engine status: stream offsets and counts, and each worker', async () => {
+    const before = portal.engineStatus();
+    const body = Buffer.from([line(10), line(11), 'nonsense'].join('\n'));
+    await portal.ingest({ format: 'ndjson', body, maxErrors: 10 });
+    const after = portal.engineStatus();
+    expect(after.at).toBeGreaterThanOrEqual(before.at);
+    expect(after.stream.nextOffset).toBe(before.stream.nextOffset + 2);
+    expect(after.stream.ingested).toBe(before.stream.ingested + 2);
+    expect(after.stream.bytes).toBeGreaterThan(before.stream.bytes);
+    expect(after.stream.window).toBe(Math.min(after.stream.windowCapacity, before.stream.window + 2));
+    expect(after.workers.map((w) => w.index)).toEqual([0]);
+    expect(after.workers[0]).toMatchObject({ plugins: 0, activeMs: expect.any(Number) }); // no plugin here: its loop may not have worked yet
+    if (process.platform === 'linux') {
+      // Known once the worker has loaded and said which thread it is; loading took CPU.
+      const deadline = Date.now() + 20_000;
+      while (portal.engineStatus().workers[0].cpuMs === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(portal.engineStatus().workers[0].cpuMs).toBeGreaterThan(0);
+    }
+  });
+
   it('appends Hindsight framed protobuf records', async () => {
     const before = portal.engine.stream.nextOffset;
     const messages = sampleMessages(4, 11);

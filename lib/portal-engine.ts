@@ -20,6 +20,7 @@ import {
 } from '../engine/index';
 import { Engine, type PluginInfo, type TestPluginResult } from '../engine/runtime/index';
 import type {
+  EngineStatus,
   IngestFormat,
   IngestResult,
   MatcherRunResult,
@@ -172,6 +173,29 @@ export class RuntimePortalEngine implements PortalEngine {
       updatedAt: new Date(o.updatedAt).toISOString(),
       stale: o.stale,
       content: o.payload,
+    };
+  }
+
+  engineStatus(): EngineStatus {
+    const s = this.engine.stream.stats();
+    return {
+      at: Date.now(),
+      stream: {
+        firstOffset: s.log.firstOffset,
+        nextOffset: s.log.nextOffset,
+        bytes: s.log.bytes,
+        segments: s.log.segments,
+        ingested: s.ingested,
+        rejected: s.rejected,
+        window: s.window.size,
+        windowCapacity: s.window.capacity,
+      },
+      workers: this.engine.workers().map((w) => ({
+        index: w.index,
+        plugins: w.plugins,
+        activeMs: w.activeMs,
+        ...(w.cpuMs !== undefined ? { cpuMs: w.cpuMs } : {}),
+      })),
     };
   }
 

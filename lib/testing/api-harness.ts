@@ -101,6 +101,11 @@ export function recordingEngine(overrides: Partial<PortalEngine> = {}): PortalEn
     pluginStats: record('pluginStats', (): PluginStats[] => []),
     listOutputs: record('listOutputs', () => []),
     readOutput: record('readOutput', () => null),
+    engineStatus: record('engineStatus', () => ({
+      at: 0,
+      stream: { firstOffset: 0, nextOffset: 0, bytes: 0, segments: 0, ingested: 0, rejected: 0, window: 0, windowCapacity: 0 },
+      workers: [],
+    })),
     ingest: record('ingest', async () => ({ ok: true as const, accepted: 0, rejected: 0, errors: [], errorsOmitted: 0 })),
     close: record('close', async () => undefined),
   };

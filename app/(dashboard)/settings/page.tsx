@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { DashboardHeader, DashboardShell } from '@/components/dashboard-shell';
+import { EngineStatusPanel } from '@/components/settings/engine-status';
 import { TokenManager } from '@/components/settings/token-manager';
 import { Card, CardHeader } from '@/components/ui/card';
 import { requireUser } from '@/lib/session';
@@ -19,6 +20,14 @@ export default async function SettingsPage() {
           <TokenManager initialTokens={tokens} />
         </div>
       </Card>
+      {user.isAdmin ? (
+        <Card className="mt-6 max-w-5xl">
+          <CardHeader title="Engine" description="The live stream and the analysis workers, updated every two seconds. Shown to admins only." />
+          <div className="p-4">
+            <EngineStatusPanel />
+          </div>
+        </Card>
+      ) : null}
     </DashboardShell>
   );
 }
