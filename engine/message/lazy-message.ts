@@ -242,11 +242,7 @@ export class LazyMessage implements Message {
     const b = this.buf;
     const key = findValue(b, fieldBody, this.arena[p + F_END], 0);
     const want = key === 0x22 ? utf8 : key === 0x2a ? bytes : undefined;
-    if (want === undefined || want.length !== valueLength) return false;
-    const at = valueAt;
-    let k = 0;
-    while (k < valueLength && b[at + k] === want[k]) k++;
-    return k === valueLength;
+    return want !== undefined && want.length === valueLength && bytesAt(b, valueAt, want);
   }
 
   /** The arena index of the fi-th field named `name` (its body start in fieldBody), -1 when there is none. */
@@ -266,9 +262,7 @@ export class LazyMessage implements Message {
         if (nameOf(b, body, a[p + F_END]) !== wantLen) continue;
         at = nameAt;
       }
-      let k = 0;
-      while (k < wantLen && b[at + k] === want[k]) k++;
-      if (k !== wantLen) continue;
+      if (!bytesAt(b, at, want)) continue;
       if (fi === 0) {
         fieldBody = body;
         return p;
@@ -286,12 +280,7 @@ export class LazyMessage implements Message {
    */
   headerEquals(slot: number, utf8: Uint8Array): boolean {
     const len = this.headerLength(slot);
-    if (len !== utf8.length) return false;
-    const b = this.buf;
-    const p = textAt;
-    let k = 0;
-    while (k < len && b[p + k] === utf8[k]) k++;
-    return k === len;
+    return len === utf8.length && bytesAt(this.buf, textAt, utf8);
   }
 
   /**
@@ -306,10 +295,7 @@ export class LazyMessage implements Message {
     const p = textAt;
     for (let i = 0; i < literals.length; i++) {
       const lit = literals[i];
-      if (lit.length !== len) continue;
-      let k = 0;
-      while (k < len && b[p + k] === lit[k]) k++;
-      if (k === len) return i;
+      if (lit.length === len && bytesAt(b, p, lit)) return i;
     }
     return -1;
   }
@@ -1099,6 +1085,14 @@ function findValue(b: Uint8Array, body: number, end: number, ai: number): number
   } finally {
     buf = EMPTY;
   }
+}
+
+/** Whether b holds all of `want` from `at` on (the caller knows it fits). */
+function bytesAt(b: Uint8Array, at: number, want: Uint8Array): boolean {
+  const n = want.length;
+  let k = 0;
+  while (k < n && b[at + k] === want[k]) k++;
+  return k === n;
 }
 
 /** The last varint as a signed int64: a number when safe, else a bigint (decodeMessage's rule). */
