@@ -87,7 +87,6 @@ export function packPiece({ result, newlines }: ParsedPiece): PackedPiece {
       at += runEnd - runStart;
     }
   };
-  let ended = 0;
   for (let i = 0; i < count; i++) {
     const r = result.encoded[i];
     if (r.buffer !== runBuffer || r.byteOffset !== runEnd) {
@@ -96,8 +95,7 @@ export function packPiece({ result, newlines }: ParsedPiece): PackedPiece {
       runStart = runEnd = r.byteOffset;
     }
     runEnd += r.byteLength;
-    ended += r.byteLength;
-    ends[i] = ended;
+    ends[i] = at + (runEnd - runStart); // what is copied, plus the run so far
     lines[i] = result.lines[i];
   }
   flush();
