@@ -202,9 +202,7 @@ async function ingestAndDrain(
 ): Promise<{ seconds: number; ingestSeconds: number; analysisSeconds: number; cpuMeasured: boolean }> {
   const base = engine.stream.nextOffset;
   const end = base + encoded.length;
-  // CPU time where the OS tells it (Linux), else the event loops' busy time (which counts time others held the core).
-  const analysisMs = () => engine.workers().reduce((ms, w) => ms + (w.cpuMs ?? w.activeMs), 0);
-  const busy0 = analysisMs();
+  const before = analysisReading(engine);
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {
@@ -218,8 +216,19 @@ async function ingestAndDrain(
   const ingestSeconds = (performance.now() - t0) / 1000;
   await waitFor('plugins to drain', () => ids.every((id) => engine.plugin(id)!.nextOffset === end), 600_000);
   const seconds = (performance.now() - t0) / 1000;
-  const analysisSeconds = (analysisMs() - busy0) / 1000;
-  return { seconds, ingestSeconds, analysisSeconds, cpuMeasured: engine.workers().every((w) => w.cpuMs !== undefined) };
+  const after = analysisReading(engine);
+  // CPU time where the OS told it at both readings (Linux), else the event loops' busy time (which counts time others held the core).
+  const cpuMeasured = before.cpuMs !== undefined && after.cpuMs !== undefined;
+  const analysisSeconds = (cpuMeasured ? after.cpuMs! - before.cpuMs! : after.activeMs - before.activeMs) / 1000;
+  return { seconds, ingestSeconds, analysisSeconds, cpuMeasured };
+}
+
+/** The analysis workers' busy and CPU ms in all (CPU undefined unless every worker tells it). */
+function analysisReading(engine: Engine): { activeMs: number; cpuMs: number | undefined } {
+  const workers = engine.workers();
+  const activeMs = workers.reduce((ms, w) => ms + w.activeMs, 0);
+  const cpuMs = workers.every((w) => w.cpuMs !== undefined) ? workers.reduce((ms, w) => ms + w.cpuMs!, 0) : undefined;
+  return { activeMs, cpuMs };
 }
 
 /**
