@@ -204,8 +204,13 @@ export class AnalysisCore {
     for (const { runner } of this.plugins.values()) {
       runner.active = runner.nextOffset >= rangeStart && runner.nextOffset < rangeEnd;
       if (runner.active) {
-        runner.pending = [];
-        runner.pendingOffsets = [];
+        // Empty after every batch; fresh arrays only if one was cut short. Most
+        // plugins match nothing in a batch: allocating for each would make the
+        // cost grow with the number of plugins.
+        if (runner.pending.length > 0 || runner.pendingOffsets.length > 0) {
+          runner.pending = [];
+          runner.pendingOffsets = [];
+        }
         active.push(runner);
       }
     }
@@ -259,8 +264,10 @@ export class AnalysisCore {
       }
       runner.active = false;
       const pendingOffsets = runner.pendingOffsets;
-      runner.pending = [];
-      runner.pendingOffsets = [];
+      if (pendingOffsets.length > 0) {
+        runner.pending = [];
+        runner.pendingOffsets = [];
+      }
       if (result?.terminated) {
         const at = pendingOffsets[result.terminated.index] ?? runner.nextOffset;
         runner.nextOffset = at;
