@@ -19,6 +19,7 @@ export {
   MatcherIndex,
 } from './runtime/index';
 export type {
+  AnalysisWorkerInfo,
   EngineEvent,
   EngineListener,
   EngineOptions,
