@@ -31,6 +31,7 @@ import { uuidToHex } from '../message/fields';
 // Fields are read through readMessageField so a LazyMessage (the analysis
 // worker's) is read in place instead of decoding all its fields.
 import { readMessageField as importedReadField, STRING_HEADER_SLOTS, type LazyMessage } from '../message/lazy-message';
+import { ByteLiteral } from '../message/byte-literal';
 import { parseUuid } from '../message/uuid';
 import type { MatcherNode, Operand, Operator, RelationalOp, StringHeaderName, TestNode } from './ast';
 import { bytesEqual, compareBytes, compareUtf8, utf8Bytes } from './byte-string';
@@ -61,24 +62,26 @@ function compile(node: MatcherNode, inPlace: boolean): MessagePredicate {
   switch (node.kind) {
     case 'constant':
       return node.value ? alwaysTrue : alwaysFalse;
-    case 'and': {
-      const left = compile(node.left, inPlace);
-      const right = compile(node.right, inPlace);
-      return (m) => left(m) && right(m);
-    }
-    case 'or': {
-      const left = compile(node.left, inPlace);
-      const right = compile(node.right, inPlace);
-      return (m) => left(m) || right(m);
-    }
+    case 'and':
+      return (inPlace ? andInPlace : and)(compile(node.left, inPlace), compile(node.right, inPlace));
+    case 'or':
+      return (inPlace ? orInPlace : or)(compile(node.left, inPlace), compile(node.right, inPlace));
     case 'test':
       return compileTest(node, inPlace);
   }
 }
 
+// The in-place closures come from their own function literals: V8 keeps one
+// type feedback per literal, and calls shared by the decoded and in-place
+// predicates of a matcher would see both kinds and inline neither.
+const and = (left: MessagePredicate, right: MessagePredicate): MessagePredicate => (m) => left(m) && right(m);
+const or = (left: MessagePredicate, right: MessagePredicate): MessagePredicate => (m) => left(m) || right(m);
+const andInPlace = (left: MessagePredicate, right: MessagePredicate): MessagePredicate => (m) => left(m) && right(m);
+const orInPlace = (left: MessagePredicate, right: MessagePredicate): MessagePredicate => (m) => left(m) || right(m);
+
 function compileTest(test: TestNode, inPlace: boolean): MessagePredicate {
   const { target, op, operand } = test;
-  if (target.kind === 'field') return fieldTest(intern(target.name), target.fi, target.ai, op, operand);
+  if (target.kind === 'field') return fieldTest(intern(target.name), target.fi, target.ai, op, operand, inPlace);
   switch (target.name) {
     case 'Type':
     case 'Logger':
@@ -184,16 +187,16 @@ function stringHeaderEquality(name: StringHeaderName, lit: string, negate: boole
  * for literals without lone surrogates: such a literal never equals a
  * decoded header, but its encoding (with U+FFFD) might equal a record's bytes.
  */
-function headerBytesEquality(slot: number, utf8: Uint8Array, negate: boolean): MessagePredicate {
+function headerBytesEquality(slot: number, utf8: ByteLiteral, negate: boolean): MessagePredicate {
   return negate
     ? (m) => !(m as LazyMessage).headerEquals(slot, utf8)
     : (m) => (m as LazyMessage).headerEquals(slot, utf8);
 }
 
-/** The UTF-8 bytes of `s`, or undefined when `s` has a lone surrogate (which has none). */
-export function wellFormedUtf8(s: string): Uint8Array | undefined {
+/** The UTF-8 bytes of `s` as a ByteLiteral, or undefined when `s` has a lone surrogate (which has none). */
+export function wellFormedUtf8(s: string): ByteLiteral | undefined {
   const bytes = utf8Bytes(s);
-  return utf8Decoder.decode(bytes) === s ? bytes : undefined;
+  return utf8Decoder.decode(bytes) === s ? new ByteLiteral(bytes) : undefined;
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -289,7 +292,7 @@ interface FieldRef {
   ai: number;
 }
 
-function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: Operand): MessagePredicate {
+function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: Operand, inPlace: boolean): MessagePredicate {
   const ref: FieldRef = { name, fi, ai };
   switch (operand.kind) {
     case 'nil':
@@ -299,7 +302,7 @@ function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: 
     case 'pattern':
       return fieldPatternTest(ref, op === '!~', operand);
     case 'string':
-      if (op === '==' && fi === 0 && ai === 0) return fieldStringEquals(name, stringText(operand));
+      if (op === '==' && fi === 0 && ai === 0) return fieldStringEquals(name, stringText(operand), inPlace);
       return fieldStringTest(ref, op as RelationalOp, stringText(operand));
     case 'number':
       return fieldNumberTest(ref, op as RelationalOp, operand);
@@ -310,13 +313,18 @@ function fieldTest(name: string, fi: number, ai: number, op: Operator, operand: 
   }
 }
 
-/** Fields[name] == 'literal', the most common field test, with the lookup inlined for decoded messages. */
-function fieldStringEquals(name: string, lit: string): MessagePredicate {
+/**
+ * Fields[name] == 'literal', the most common field test: compared in the
+ * record, no string made, on a message read in place; with the lookup inlined
+ * for decoded messages.
+ */
+function fieldStringEquals(name: string, lit: string, inPlace: boolean): MessagePredicate {
   const litBytes = utf8Bytes(lit);
   const litUtf8 = wellFormedUtf8(lit);
+  const litLiteral = litUtf8 ?? new ByteLiteral(litBytes);
+  if (inPlace) return (m) => (m as LazyMessage).fieldEquals(name, litUtf8, litLiteral);
   return (m) => {
-    // In place: the value's bytes are compared in the record, no string made.
-    if ((m as Partial<LazyMessage>).readInPlace === true) return (m as LazyMessage).fieldEquals(name, litUtf8, litBytes);
+    if ((m as Partial<LazyMessage>).readInPlace === true) return (m as LazyMessage).fieldEquals(name, litUtf8, litLiteral);
     const fields = m.fields;
     for (let i = 0, n = fields.length; i < n; i++) {
       const f = fields[i];

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, sampleMessages } from '../inputs/sample-messages';
+import { ByteLiteral } from './byte-literal';
 import { concatBytes } from './fixtures/bytes';
 import { edgeMessages } from './fixtures/edge-messages';
-import { HEADER_NAMES, readField, readHeader } from './fields';
-import { generalScanCount, LazyMessage, readMessageField, readMessageLazily, validUtf8 } from './lazy-message';
+import { HEADER_NAMES, readField, readHeader, type HeaderName } from './fields';
+import { generalScanCount, LazyMessage, readMessageField, readMessageLazily, STRING_HEADER_SLOTS, validUtf8 } from './lazy-message';
 import { ValueType, type FieldValue, type Message } from './message';
 import { decodeMessage, encodeMessage } from './protobuf';
 
@@ -27,6 +28,9 @@ const str = (key: number, s: string | Uint8Array) => {
   const b = typeof s === 'string' ? text(s) : s;
   return concatBytes(Uint8Array.of(key), varint(b.length), b);
 };
+
+/** `s` with its i-th UTF-16 unit changed (to another ASCII letter, or from a non-ASCII unit to 'x'). */
+const changedAt = (s: string, i: number) => s.slice(0, i) + (s[i] === 'a' ? 'b' : 'a') + s.slice(i + 1);
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -83,14 +87,31 @@ function expectAgreement(bytes: Uint8Array, start = 0, end = bytes.length): Mess
     for (const name of names) {
       const v = readField(d, name, 0, 0);
       const literals = ['', 'x', 'main', '\uD800', '\uFFFD'];
-      if (typeof v === 'string') literals.push(v, `${v}x`, v.slice(0, -1));
+      // Besides the value itself: one character longer or shorter, and one
+      // changed at its start, middle and end (each word of the compare).
+      if (typeof v === 'string') literals.push(v, `${v}x`, v.slice(0, -1), ...[0, v.length >> 1, v.length - 1].map((i) => changedAt(v, i)));
       if (v instanceof Uint8Array) literals.push(new TextDecoder().decode(v), Buffer.from(v).toString('latin1'));
       for (const lit of literals) {
         const litBytes = new TextEncoder().encode(lit);
         const want = v === lit || (v instanceof Uint8Array && sameValue(v, litBytes));
         const utf8 = (lit as unknown as { isWellFormed(): boolean }).isWellFormed() ? litBytes : undefined;
-        if (l.fieldEquals(name, utf8, litBytes) !== want) differences.push(`Fields[${name}] == ${JSON.stringify(lit)}: ${!want} vs ${want}`);
+        if (l.fieldEquals(name, utf8 && new ByteLiteral(utf8), new ByteLiteral(litBytes)) !== want) differences.push(`Fields[${name}] == ${JSON.stringify(lit)}: ${!want} vs ${want}`);
       }
+    }
+  }
+  // String headers == literal and the lookup among literals, in place, against the decoded header.
+  if (l instanceof LazyMessage) {
+    for (const [name, slot] of Object.entries(STRING_HEADER_SLOTS)) {
+      const v = readHeader(d, name as HeaderName) as string | undefined;
+      const literals = ['', 'x', 'telemetry', '\uFFFD'];
+      if (v !== undefined) literals.push(v, `${v}x`, v.slice(0, -1), ...[0, v.length >> 1, v.length - 1].map((i) => changedAt(v, i)));
+      const wellFormed = literals.filter((lit) => (lit as unknown as { isWellFormed(): boolean }).isWellFormed());
+      const utf8 = wellFormed.map((lit) => new ByteLiteral(text(lit)));
+      wellFormed.forEach((lit, i) => {
+        if (l.headerEquals(slot, utf8[i]) !== (v === lit)) differences.push(`${name} == ${JSON.stringify(lit)}: ${v !== lit} vs ${v === lit}`);
+      });
+      const at = l.headerIndexIn(slot, utf8);
+      if (at !== wellFormed.indexOf(v as string)) differences.push(`${name} among literals: ${at} vs ${wellFormed.indexOf(v as string)}`);
     }
   }
   expect(differences).toEqual([]);
@@ -168,7 +189,7 @@ describe('readMessageLazily agrees with decodeMessage', () => {
     expectAgreement(bytes);
     const eq = (name: string, lit: string) => {
       const b = new TextEncoder().encode(lit);
-      return m.fieldEquals(name, (lit as unknown as { isWellFormed(): boolean }).isWellFormed() ? b : undefined, b);
+      return m.fieldEquals(name, (lit as unknown as { isWellFormed(): boolean }).isWellFormed() ? new ByteLiteral(b) : undefined, new ByteLiteral(b));
     };
     expect([eq('fffd', '\uFFFD'), eq('fffd', '\uD800')]).toEqual([true, false]);
     expect([eq('blob', '\uFFFD'), eq('blob', '\uD800'), eq('blob', '')]).toEqual([true, true, false]);

@@ -25,6 +25,7 @@
  * A LazyMessage keeps a view of the bytes it was read from: the caller must
  * not change them while the message is in use.
  */
+import { ByteLiteral, literalAt, utf8Literal } from './byte-literal';
 import { readField, type StringHeaderName } from './fields';
 import { MAX_MESSAGE_SIZE, ValueType, type Field, type FieldValue, type Message } from './message';
 import { decodeMessage } from './protobuf';
@@ -68,6 +69,8 @@ const ALL_HEADER_SLOTS = (1 << HEADER_INTS) - 1;
 const F_BODY = 0;
 const F_END = 1;
 const FIELD_INTS = 2;
+/** Where a field's body starts, from its F_BODY slot. */
+const bodyOf = (stored: number): number => (stored >= 0 ? stored : ~stored);
 // A field takes at least 4 bytes (key, length, name key, name length), so a
 // record of n bytes needs at most HEADER_INTS + n / 4 * FIELD_INTS slots.
 const ARENA_INTS = HEADER_INTS + (MAX_MESSAGE_SIZE / 4) * FIELD_INTS + 64 * 1024;
@@ -101,6 +104,7 @@ export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.leng
       wordsView = bytes;
       byteOffset = bytes.byteOffset;
       const buffer = bytes.buffer;
+      dataView = new DataView(buffer, byteOffset, bytes.byteLength);
       if (buffer !== wordsOf) {
         wordsOf = buffer;
         words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
@@ -141,6 +145,16 @@ export const STRING_HEADER_SLOTS: Readonly<Record<StringHeaderName, number>> = {
 };
 
 export class LazyMessage implements Message {
+  // What every read uses, declared first so it lies in the object's first
+  // cache line (the matcher over a batch touches little else of the object).
+  private readonly buf: Uint8Array;
+  /** The same bytes as `buf`, for comparing literals a word at a time. */
+  private readonly view: DataView;
+  private readonly arena: Int32Array;
+  private readonly at: number;
+  private readonly fieldCount: number;
+  private readonly start: number;
+  private readonly end: number;
   /** A marker hot paths test instead of instanceof (a property miss on a decoded message is cheaper than a prototype walk). */
   readonly readInPlace = true;
   private uuidCopy: Uint8Array | undefined = undefined;
@@ -153,14 +167,15 @@ export class LazyMessage implements Message {
   private decoded: Message | undefined = undefined;
 
   /** Made by readMessageLazily only: `at` is where the scan wrote this record's positions in `arena`. */
-  constructor(
-    private readonly buf: Uint8Array,
-    private readonly start: number,
-    private readonly end: number,
-    private readonly arena: Int32Array,
-    private readonly at: number,
-    private readonly fieldCount: number,
-  ) {}
+  constructor(buf: Uint8Array, view: DataView, start: number, end: number, arena: Int32Array, at: number, fieldCount: number) {
+    this.buf = buf;
+    this.view = view;
+    this.arena = arena;
+    this.at = at;
+    this.fieldCount = fieldCount;
+    this.start = start;
+    this.end = end;
+  }
 
   get uuid(): Uint8Array {
     if (this.uuidCopy === undefined) {
@@ -226,7 +241,7 @@ export class LazyMessage implements Message {
   /** `Fields[name][fi][ai]`, decoded in place; readField's semantics. */
   readField(name: string, fi = 0, ai = 0): FieldValue | undefined {
     const p = this.findField(name, fi);
-    return p < 0 ? undefined : fieldValue(this.buf, fieldBody, this.arena[p + F_END], ai);
+    return p < 0 ? undefined : fieldValue(this.buf, bodyOf(this.arena[p + F_BODY]), this.arena[p + F_END], ai);
   }
 
   /**
@@ -236,38 +251,47 @@ export class LazyMessage implements Message {
    * without decoding the value. `utf8` is the literal's encoding when it is
    * well formed, else undefined (a lone surrogate: no string value equals it).
    */
-  fieldEquals(name: string, utf8: Uint8Array | undefined, bytes: Uint8Array): boolean {
+  fieldEquals(name: string, utf8: ByteLiteral | undefined, bytes: ByteLiteral): boolean {
     const p = this.findField(name, 0);
     if (p < 0) return false;
     const b = this.buf;
-    const key = findValue(b, fieldBody, this.arena[p + F_END], 0);
+    const stored = this.arena[p + F_BODY];
+    const body = bodyOf(stored);
+    const end = this.arena[p + F_END];
+    // How every writer lays a field out, read directly: the name first (a
+    // body stored as is, see F_BODY), an optional value_type and
+    // representation of one-byte lengths, then the first value, a string or
+    // BYTES with a length of one or two bytes. Anything else: findValue.
+    let q = stored >= 0 ? body + 2 + b[body + 1] : end;
+    if (q < end && b[q] === 0x10 && b[q + 1] < 0x80) q += 2;
+    if (q < end && b[q] === 0x1a && b[q + 1] < 0x80) q += 2 + b[q + 1];
+    let key = q < end ? b[q] : 0;
+    let len = b[q + 1];
+    let at = q + 2;
+    if ((key === 0x22 || key === 0x2a) && (len < 0x80 || b[at] < 0x80)) {
+      if (len >= 0x80) len = (len & 0x7f) | (b[at++] << 7);
+    } else {
+      key = findValue(b, body, end, 0);
+      len = valueLength;
+      at = valueAt;
+    }
     const want = key === 0x22 ? utf8 : key === 0x2a ? bytes : undefined;
-    return want !== undefined && want.length === valueLength && bytesAt(b, valueAt, want);
+    return want !== undefined && want.length === len && literalAt(this.view, b, at, want);
   }
 
-  /** The arena index of the fi-th field named `name` (its body start in fieldBody), -1 when there is none. */
+  /** The arena index of the fi-th field named `name` (bodyOf its F_BODY is where its body starts), -1 when there is none. */
   private findField(name: string, fi: number): number {
-    const want = nameBytes(name);
+    const want = nameLiteral(name);
     const wantLen = want.length;
     const a = this.arena;
     const b = this.buf;
+    const view = this.view;
     for (let p = this.at + HEADER_INTS, stop = p + this.fieldCount * FIELD_INTS; p < stop; p += FIELD_INTS) {
-      let body = a[p + F_BODY];
-      let at: number;
-      if (body >= 0) {
-        if (b[body + 1] !== wantLen) continue;
-        at = body + 2;
-      } else {
-        body = ~body;
-        if (nameOf(b, body, a[p + F_END]) !== wantLen) continue;
-        at = nameAt;
+      const body = a[p + F_BODY];
+      if (body >= 0 ? b[body + 1] === wantLen && literalAt(view, b, body + 2, want) : nameIsAt(view, b, ~body, a[p + F_END], want)) {
+        if (fi === 0) return p;
+        fi--;
       }
-      if (!bytesAt(b, at, want)) continue;
-      if (fi === 0) {
-        fieldBody = body;
-        return p;
-      }
-      fi--;
     }
     return -1;
   }
@@ -278,9 +302,14 @@ export class LazyMessage implements Message {
    * string, when `utf8` is a well-formed literal's encoding (a lone surrogate
    * never equals a decoded header; its encoding, U+FFFD's, might).
    */
-  headerEquals(slot: number, utf8: Uint8Array): boolean {
+  headerEquals(slot: number, utf8: ByteLiteral): boolean {
+    const p = this.arena[this.at + slot];
+    if (p < 0) return false;
+    const b = this.buf;
+    // A length of one byte read here; longer ones by headerLength.
+    if (b[p] < 0x80) return b[p] === utf8.length && literalAt(this.view, b, p + 1, utf8);
     const len = this.headerLength(slot);
-    return len === utf8.length && bytesAt(this.buf, textAt, utf8);
+    return len === utf8.length && literalAt(this.view, b, textAt, utf8);
   }
 
   /**
@@ -288,14 +317,14 @@ export class LazyMessage implements Message {
    * `slot` has, -1 for none (or an absent header): a lookup among a few
    * literals without making the header's string.
    */
-  headerIndexIn(slot: number, literals: readonly Uint8Array[]): number {
+  headerIndexIn(slot: number, literals: readonly ByteLiteral[]): number {
     const len = this.headerLength(slot);
     if (len < 0) return -1;
     const b = this.buf;
     const p = textAt;
     for (let i = 0; i < literals.length; i++) {
       const lit = literals[i];
-      if (lit.length === len && bytesAt(b, p, lit)) return i;
+      if (lit.length === len && literalAt(this.view, b, p, lit)) return i;
     }
     return -1;
   }
@@ -529,7 +558,7 @@ function scanCommon(b: Uint8Array, start: number, end: number, off: number): Laz
     for (let k = 2; k < HEADER_INTS; k++) if ((seen & (1 << k)) === 0) a[at + k] = -1;
   }
   arenaUsed = w;
-  return new LazyMessage(b, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
+  return new LazyMessage(b, dataView, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
 }
 
 /**
@@ -661,6 +690,9 @@ let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let wordsOf: ArrayBufferLike | undefined;
 let wordsView: Uint8Array = new Uint8Array(0);
 let byteOffset = 0;
+// A DataView of the same bytes as wordsView, which LazyMessages read from it
+// keep for comparing literals in place (ByteLiteral).
+let dataView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
   const b = bytes;
@@ -787,7 +819,7 @@ function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage 
   if (!checkEach && !asciiRun(runFrom, end)) return failRun();
   if (a[at + H_UUID] < 0 || a[at + H_TIMESTAMP] < 0) return undefined;
   arenaUsed = w;
-  return new LazyMessage(bytes, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
+  return new LazyMessage(bytes, dataView, start, end, a, at, (w - at - HEADER_INTS) / FIELD_INTS);
 }
 
 function failRun(): undefined {
@@ -981,8 +1013,11 @@ function nameOf(b: Uint8Array, body: number, end: number): number {
 }
 
 let nameAt = 0;
-// The body start of the field findField last found.
-let fieldBody = 0;
+
+/** Whether the field whose (checked) body is b[body, end) is named `want` (a field stored as ~body: its name looked for). */
+function nameIsAt(view: DataView, b: Uint8Array, body: number, end: number, want: ByteLiteral): boolean {
+  return nameOf(b, body, end) === want.length && literalAt(view, b, nameAt, want);
+}
 // Where findValue's value starts, and a string's or BYTES' length.
 let valueAt = 0;
 let valueLength = 0;
@@ -1087,14 +1122,6 @@ function findValue(b: Uint8Array, body: number, end: number, ai: number): number
   }
 }
 
-/** Whether b holds all of `want` from `at` on (the caller knows it fits). */
-function bytesAt(b: Uint8Array, at: number, want: Uint8Array): boolean {
-  const n = want.length;
-  let k = 0;
-  while (k < n && b[at + k] === want[k]) k++;
-  return k === n;
-}
-
 /** The last varint as a signed int64: a number when safe, else a bigint (decodeMessage's rule). */
 function int64Value(): number | bigint {
   if (hi === 0) return lo;
@@ -1122,24 +1149,23 @@ function readDouble(p: number): number {
 }
 
 // Field names asked for, as UTF-8, to compare with the bytes in place.
-const nameCache = new Map<string, Uint8Array>();
-const utf8Encoder = new TextEncoder();
+const nameCache = new Map<string, ByteLiteral>();
 
 // The last name asked for: a column or a matcher reads the same one per message.
 let lastName = '';
-let lastNameBytes: Uint8Array = new Uint8Array(0);
+let lastNameLiteral = utf8Literal('');
 
-function nameBytes(name: string): Uint8Array {
-  if (name === lastName) return lastNameBytes;
-  let bytes = nameCache.get(name);
-  if (bytes === undefined) {
+function nameLiteral(name: string): ByteLiteral {
+  if (name === lastName) return lastNameLiteral;
+  let literal = nameCache.get(name);
+  if (literal === undefined) {
     if (nameCache.size >= 1024) nameCache.clear();
-    bytes = utf8Encoder.encode(name);
-    nameCache.set(name, bytes);
+    literal = utf8Literal(name);
+    nameCache.set(name, literal);
   }
   lastName = name;
-  lastNameBytes = bytes;
-  return bytes;
+  lastNameLiteral = literal;
+  return literal;
 }
 
 /** buf[start, start + len), known to be valid UTF-8, as a string. */

@@ -22,6 +22,7 @@
  * comparing its bytes with each literal's (when there are few), and the
  * matchers run in their in-place form (compileNodeInPlace).
  */
+import type { ByteLiteral } from '../message/byte-literal';
 import type { HeaderName, StringHeaderName } from '../message/fields';
 import { readMessageField, STRING_HEADER_SLOTS, type LazyMessage } from '../message/lazy-message';
 import type { FieldValue, Message } from '../message/message';
@@ -52,7 +53,7 @@ interface KeyBucket<T> {
   /** For a string header key: its slot in a LazyMessage, -1 for fields. */
   slot: number;
   /** For a header key with few literals: their UTF-8 and groups, to look up in place (else undefined). */
-  literalBytes: Uint8Array[] | undefined;
+  literalUtf8: ByteLiteral[] | undefined;
   literalGroups: Group<T>[][];
 }
 
@@ -107,7 +108,7 @@ export class MatcherIndex<T> {
       if (eq) {
         let bucket = this.keyed.get(eq.key);
         if (!bucket) {
-          bucket = { read: eq.read, byLiteral: new Map(), all: [], slot: eq.slot, literalBytes: undefined, literalGroups: [] };
+          bucket = { read: eq.read, byLiteral: new Map(), all: [], slot: eq.slot, literalUtf8: undefined, literalGroups: [] };
           this.keyed.set(eq.key, bucket);
         }
         bucket.all.push(group);
@@ -159,9 +160,9 @@ export class MatcherIndex<T> {
       let candidates: Group<T>[] | undefined;
       // Whether every candidate's key equality holds (not so for a BYTES value: see above).
       let literalFound = true;
-      const literalBytes = bucket.literalBytes;
-      if (inPlace && literalBytes !== undefined) {
-        const i = (m as LazyMessage).headerIndexIn(bucket.slot, literalBytes);
+      const literalUtf8 = bucket.literalUtf8;
+      if (inPlace && literalUtf8 !== undefined) {
+        const i = (m as LazyMessage).headerIndexIn(bucket.slot, literalUtf8);
         if (i >= 0) candidates = bucket.literalGroups[i];
       } else {
         const v = bucket.read(m);
@@ -201,17 +202,17 @@ export class MatcherIndex<T> {
  * decoded header, so byLiteral never yields it either.
  */
 function indexLiterals<T>(bucket: KeyBucket<T>): void {
-  bucket.literalBytes = undefined;
+  bucket.literalUtf8 = undefined;
   bucket.literalGroups = [];
   if (bucket.slot < 0 || bucket.byLiteral.size > MAX_IN_PLACE_LITERALS) return;
-  const literalBytes: Uint8Array[] = [];
+  const literalUtf8: ByteLiteral[] = [];
   for (const [literal, groups] of bucket.byLiteral) {
     const utf8 = wellFormedUtf8(literal);
     if (utf8 === undefined) continue;
-    literalBytes.push(utf8);
+    literalUtf8.push(utf8);
     bucket.literalGroups.push(groups);
   }
-  bucket.literalBytes = literalBytes;
+  bucket.literalUtf8 = literalUtf8;
 }
 
 /** The required `==` string tests of an expression: true in every match. */

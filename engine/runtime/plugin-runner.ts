@@ -4,6 +4,7 @@
  * The same class runs plugins in worker threads and in testPlugin(), so a
  * test run behaves exactly like the live engine.
  */
+import { utf8Literal, type ByteLiteral } from '../message/byte-literal';
 import { encodedSize } from '../message/protobuf';
 import type { Message } from '../message/message';
 import { createPlugin, type BatchResult, type CallResult, type PluginSandbox } from '../sandbox';
@@ -37,7 +38,7 @@ export class PluginRunner {
   readonly id: string;
   readonly logger: string;
   /** `logger` as UTF-8, to compare with a record's Logger in place. */
-  readonly loggerUtf8: Uint8Array;
+  readonly loggerUtf8: ByteLiteral;
   readonly spec: PluginSpec;
   readonly filename: string;
   readonly tickerMs: number;
@@ -72,7 +73,7 @@ export class PluginRunner {
     this.spec = opts.spec;
     this.id = pluginId(opts.spec.owner, opts.spec.name);
     this.logger = pluginLogger(this.id);
-    this.loggerUtf8 = new TextEncoder().encode(this.logger);
+    this.loggerUtf8 = utf8Literal(this.logger);
     this.filename = filename;
     this.tickerMs = tickerInterval(opts.spec.config) * 1000;
     this.nextOffset = opts.nextOffset;
