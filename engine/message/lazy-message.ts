@@ -145,26 +145,28 @@ export const STRING_HEADER_SLOTS: Readonly<Record<StringHeaderName, number>> = {
 };
 
 export class LazyMessage implements Message {
-  // What every read uses, declared first so it lies in the object's first
-  // cache line (the matcher over a batch touches little else of the object).
-  private readonly buf: Uint8Array;
+  // Every property is set in the constructor, in this order (`declare`: no
+  // class-field definitions ahead of it), so V8 lays out first, in the
+  // object's first cache line, what every read uses, and knows from the
+  // first store that the positions are small integers.
+  private declare readonly buf: Uint8Array;
   /** The same bytes as `buf`, for comparing literals a word at a time. */
-  private readonly view: DataView;
-  private readonly arena: Int32Array;
-  private readonly at: number;
-  private readonly fieldCount: number;
-  private readonly start: number;
-  private readonly end: number;
+  private declare readonly view: DataView;
+  private declare readonly arena: Int32Array;
+  private declare readonly at: number;
+  private declare readonly fieldCount: number;
+  private declare readonly start: number;
+  private declare readonly end: number;
   /** A marker hot paths test instead of instanceof (a property miss on a decoded message is cheaper than a prototype walk). */
-  readonly readInPlace = true;
-  private uuidCopy: Uint8Array | undefined = undefined;
+  declare readonly readInPlace: true;
+  private declare uuidCopy: Uint8Array | undefined;
   // String headers once read (null: not yet): the matcher index reads a key
   // header, then the matcher it selects reads it again.
-  private typeText: string | undefined | null = null;
-  private loggerText: string | undefined | null = null;
-  private hostnameText: string | undefined | null = null;
-  private payloadText: string | undefined | null = null;
-  private decoded: Message | undefined = undefined;
+  private declare typeText: string | undefined | null;
+  private declare loggerText: string | undefined | null;
+  private declare hostnameText: string | undefined | null;
+  private declare payloadText: string | undefined | null;
+  private declare decoded: Message | undefined;
 
   /** Made by readMessageLazily only: `at` is where the scan wrote this record's positions in `arena`. */
   constructor(buf: Uint8Array, view: DataView, start: number, end: number, arena: Int32Array, at: number, fieldCount: number) {
@@ -175,6 +177,13 @@ export class LazyMessage implements Message {
     this.fieldCount = fieldCount;
     this.start = start;
     this.end = end;
+    this.readInPlace = true;
+    this.uuidCopy = undefined;
+    this.typeText = null;
+    this.loggerText = null;
+    this.hostnameText = null;
+    this.payloadText = null;
+    this.decoded = undefined;
   }
 
   get uuid(): Uint8Array {
