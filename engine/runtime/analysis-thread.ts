@@ -38,12 +38,15 @@ export interface ThreadHooks {
   onCrash(thread: AnalysisThread, error: string, blamed: string | undefined): void;
 }
 
+/** Most records per batch sent to a worker, unless ThreadOptions.maxBatch says otherwise. */
+export const DEFAULT_MAX_BATCH = 1000;
+
 export interface ThreadOptions {
   index: number;
   hostname: string;
   pid: number;
   /**
-   * Most records per batch. Default 1000: big enough to spread each matching
+   * Most records per batch. Default DEFAULT_MAX_BATCH (1000): big enough to spread each matching
    * plugin's per-call sandbox cost, small enough that a batch's decoded
    * messages die young (4000 measured slower: they outlive the young GC
    * generation). A live feed sends what has arrived, often less.
@@ -96,7 +99,7 @@ export class AnalysisThread {
     options: ThreadOptions,
   ) {
     this.index = options.index;
-    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.maxInFlight = options.maxInFlight ?? 2;
     const init: WorkerInit = {
       entry: ENTRY,
