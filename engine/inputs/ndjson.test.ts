@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readField } from '../message/fields';
 import { messageToJSON } from '../message/json';
 import { encodeMessage } from '../message/protobuf';
-import { firstInvalidUtf8, parseNdjson, parseNdjsonRecords } from './ndjson';
+import { parseNdjson, parseNdjsonRecords } from './ndjson';
 import { sampleMessages } from './sample-messages';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -109,15 +109,5 @@ describe('parseNdjsonRecords', () => {
     expect(r.rejected.map((x) => x.line)).toEqual([4, 5]);
     expect(r.rejected[0].reason).toMatch(/surrogate/);
     expect(r.rejected[1].reason).toMatch(/invalid JSON/);
-  });
-});
-
-describe('firstInvalidUtf8', () => {
-  it('finds the first bad byte', () => {
-    expect(firstInvalidUtf8(enc('héllo €𝄞'))).toBe(-1);
-    expect(firstInvalidUtf8(Uint8Array.of(0x41, 0xff))).toBe(1);
-    expect(firstInvalidUtf8(Uint8Array.of(0x41, 0xe2, 0x82))).toBe(1); // truncated
-    expect(firstInvalidUtf8(Uint8Array.of(0xc0, 0x80))).toBe(0); // overlong
-    expect(firstInvalidUtf8(Uint8Array.of(0xf4, 0x90, 0x80, 0x80))).toBe(0); // beyond U+10FFFF
   });
 });
