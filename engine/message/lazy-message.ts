@@ -254,7 +254,7 @@ export class LazyMessage implements Message {
   /** `Fields[name][fi][ai]`, decoded in place; readField's semantics. */
   readField(name: string, fi = 0, ai = 0): FieldValue | undefined {
     const p = this.findField(name, fi);
-    return p < 0 ? undefined : fieldValue(this.buf, bodyOf(this.arena[p + F_BODY]), this.arena[p + F_END], ai);
+    return p < 0 ? undefined : fieldValue(this.buf, this.arena[p + F_BODY], this.arena[p + F_END], ai);
   }
 
   /**
@@ -268,28 +268,9 @@ export class LazyMessage implements Message {
     const p = this.findField(name, 0);
     if (p < 0) return false;
     const b = this.buf;
-    const stored = this.arena[p + F_BODY];
-    const body = bodyOf(stored);
-    const end = this.arena[p + F_END];
-    // How every writer lays a field out, read directly: the name first (a
-    // body stored as is, see F_BODY), an optional value_type and
-    // representation of one-byte lengths, then the first value, a string or
-    // BYTES with a length of one or two bytes. Anything else: findValue.
-    let q = stored >= 0 ? body + 2 + b[body + 1] : end;
-    if (q < end && b[q] === 0x10 && b[q + 1] < 0x80) q += 2;
-    if (q < end && b[q] === 0x1a && b[q + 1] < 0x80) q += 2 + b[q + 1];
-    let key = q < end ? b[q] : 0;
-    let len = b[q + 1];
-    let at = q + 2;
-    if ((key === 0x22 || key === 0x2a) && (len < 0x80 || b[at] < 0x80)) {
-      if (len >= 0x80) len = (len & 0x7f) | (b[at++] << 7);
-    } else {
-      key = findValue(b, body, end, 0);
-      len = valueLength;
-      at = valueAt;
-    }
+    const key = firstValue(b, this.arena[p + F_BODY], this.arena[p + F_END]);
     const want = key === 0x22 ? utf8 : key === 0x2a ? bytes : undefined;
-    return want !== undefined && want.length === len && literalAt(this.view, b, at, want);
+    return want !== undefined && want.length === valueLength && literalAt(this.view, b, valueAt, want);
   }
 
   /** The arena index of the fi-th field named `name` (bodyOf its F_BODY is where its body starts), -1 when there is none. */
@@ -933,15 +914,16 @@ let nameAt = 0;
 function nameIsAt(view: DataView, b: Uint8Array, body: number, end: number, want: ByteLiteral): boolean {
   return nameOf(b, body, end) === want.length && literalAt(view, b, nameAt, want);
 }
+
 // Where findValue's value starts, and a string's or BYTES' length.
 let valueAt = 0;
 let valueLength = 0;
 // Where the text of the header last measured by headerLength starts.
 let textAt = 0;
 
-/** The ai-th value of the field whose (checked) body is b[body, end). */
-function fieldValue(b: Uint8Array, body: number, end: number, ai: number): FieldValue | undefined {
-  const key = findValue(b, body, end, ai);
+/** The ai-th value of the field stored as `stored` (its F_BODY slot) and ending at `end`. */
+function fieldValue(b: Uint8Array, stored: number, end: number, ai: number): FieldValue | undefined {
+  const key = ai === 0 ? firstValue(b, stored, end) : findValue(b, bodyOf(stored), end, ai);
   if (key === 0) return undefined;
   if (key === 0x2a) return Uint8Array.prototype.slice.call(b, valueAt, valueAt + valueLength);
   if (key === 0x30 || key === 0x40) {
@@ -954,6 +936,42 @@ function fieldValue(b: Uint8Array, body: number, end: number, ai: number): Field
   } finally {
     buf = EMPTY;
   }
+}
+
+/**
+ * findValue's answer for the first value (ai 0) of the field stored as
+ * `stored` (its F_BODY slot) and ending at `end`, read directly when the
+ * field is laid out as every writer lays it out: the name first (a body
+ * stored as is), an optional value_type and representation of one-byte
+ * lengths, then an unpacked value, a string or BYTES with a length of one or
+ * two bytes, or a number. Anything else goes to findValue.
+ */
+function firstValue(b: Uint8Array, stored: number, end: number): number {
+  if (stored >= 0) {
+    let q = stored + 2 + b[stored + 1];
+    if (q < end && b[q] === 0x10 && b[q + 1] < 0x80) q += 2;
+    if (q < end && b[q] === 0x1a && b[q + 1] < 0x80) q += 2 + b[q + 1];
+    if (q < end) {
+      const key = b[q];
+      if (key === 0x22 || key === 0x2a) {
+        const len = b[q + 1];
+        if (len < 0x80) {
+          valueAt = q + 2;
+          valueLength = len;
+          return key;
+        }
+        if (b[q + 2] < 0x80) {
+          valueAt = q + 3;
+          valueLength = (len & 0x7f) | (b[q + 2] << 7);
+          return key;
+        }
+      } else if (key === 0x30 || key === 0x39 || key === 0x40) {
+        valueAt = q + 1;
+        return key;
+      }
+    }
+  }
+  return findValue(b, bodyOf(stored), end, 0);
 }
 
 /**
