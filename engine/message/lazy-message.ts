@@ -297,13 +297,8 @@ export class LazyMessage implements Message {
    * never equals a decoded header; its encoding, U+FFFD's, might).
    */
   headerEquals(slot: number, utf8: ByteLiteral): boolean {
-    const p = this.arena[this.at + slot];
-    if (p < 0) return false;
-    const b = this.buf;
-    // A length of one byte read here; longer ones by headerLength.
-    if (b[p] < 0x80) return b[p] === utf8.length && literalAt(this.view, b, p + 1, utf8);
     const len = this.headerLength(slot);
-    return len === utf8.length && literalAt(this.view, b, textAt, utf8);
+    return len === utf8.length && literalAt(this.view, this.buf, textAt, utf8);
   }
 
   /**
