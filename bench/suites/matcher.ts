@@ -21,6 +21,7 @@ import { readField } from '../../engine/message/fields';
 import type { Message } from '../../engine/message/message';
 import { parseRfc3339 } from '../../engine/message/time';
 import { DEFAULT_MAX_BATCH } from '../../engine/runtime/analysis-thread';
+import { recordBatches, type RecordBatch } from '../record-batches';
 import type { Figure } from '../figure';
 
 const COUNT = 100_000;
@@ -118,29 +119,8 @@ function figure(
   };
 }
 
-// The analysis worker's largest batch: what it reads in place before its matchers run.
-const ENGINE_BATCH = DEFAULT_MAX_BATCH;
-
-/** `messages` encoded, back to back in one buffer per `batch` records, each with its records' ends. */
-function encodeBatches(messages: Message[], batch: number): { data: Uint8Array; ends: number[] }[] {
-  const batches: { data: Uint8Array; ends: number[] }[] = [];
-  for (let from = 0; from < messages.length; from += batch) {
-    const encoded = messages.slice(from, from + batch).map((m) => encodeMessage(m));
-    const data = new Uint8Array(encoded.reduce((n, r) => n + r.length, 0));
-    const ends: number[] = [];
-    let at = 0;
-    for (const r of encoded) {
-      data.set(r, at);
-      at += r.length;
-      ends.push(at);
-    }
-    batches.push({ data, ends });
-  }
-  return batches;
-}
-
 /** Each record of a batch read in place, as AnalysisCore.processRecords reads them. */
-function readBatch(batch: { data: Uint8Array; ends: number[] }): LazyMessage[] {
+function readBatch(batch: RecordBatch): LazyMessage[] {
   const lazy: LazyMessage[] = [];
   let start = 0;
   for (const end of batch.ends) {
@@ -156,7 +136,7 @@ const TELEMETRY_MAIN_IN_PLACE_BY_HAND: Predicate = (m) => m.type === 'telemetry'
 
 /**
  * The issue's test as the engine evaluates it, over the realistic mix: the
- * records arrive in batches of ENGINE_BATCH, each batch is read in place just
+ * records arrive in batches of DEFAULT_MAX_BATCH, each batch is read in place just
  * before its matchers run (so its records are in the CPU caches, as in the
  * analysis worker), and the expression is compiled for in-place messages as
  * the matcher index compiles it. Only the evaluations are timed; each pass
@@ -165,7 +145,7 @@ const TELEMETRY_MAIN_IN_PLACE_BY_HAND: Predicate = (m) => m.type === 'telemetry'
  * LazyMessages.
  */
 function engineFigure(messages: Message[]): Figure {
-  const batches = encodeBatches(messages, ENGINE_BATCH);
+  const batches = recordBatches(messages.map((m) => encodeMessage(m)));
   const matcher = compileNodeInPlace(parseMatcher(TELEMETRY_MAIN)) as Predicate;
   const baseline = TELEMETRY_MAIN_IN_PLACE_BY_HAND;
   const any = compileMatcher(TELEMETRY_MAIN);
@@ -195,7 +175,7 @@ function engineFigure(messages: Message[]): Figure {
     target: 15e6,
     note:
       `${JSON.stringify(TELEMETRY_MAIN)} (${((100 * measured.matched) / messages.length).toFixed(1)}% match) over the ${messages.length}-message mix as the analysis worker evaluates it: ` +
-      `batches of ${ENGINE_BATCH} records, each read in place just before its matchers run, the expression compiled for in-place messages; evaluations only are timed; ` +
+      `batches of ${DEFAULT_MAX_BATCH} records, each read in place just before its matchers run, the expression compiled for in-place messages; evaluations only are timed; ` +
       "baseline m.type === 'telemetry' && m.readField('docType') === 'main' on the same LazyMessages",
   };
 }
@@ -209,7 +189,7 @@ function engineFigure(messages: Message[]): Figure {
  * the records, not the matcher. Baseline: the same hand-written test.
  */
 function sweepInPlaceFigure(messages: Message[]): Figure {
-  const [batch] = encodeBatches(messages, messages.length);
+  const [batch] = recordBatches(messages.map((m) => encodeMessage(m)), messages.length);
   const lazy = readBatch(batch);
   const matcher = compileNodeInPlace(parseMatcher(TELEMETRY_MAIN)) as Predicate;
   const measured = compare(lazy, matcher, TELEMETRY_MAIN_IN_PLACE_BY_HAND);

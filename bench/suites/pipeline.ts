@@ -44,6 +44,7 @@ import { AnalysisCore } from '../../engine/runtime/analysis-core';
 import { Engine } from '../../engine/runtime/engine';
 import { tempDataDir, waitFor } from '../../engine/runtime/test-support';
 import { medianSeconds, type Figure } from '../figure';
+import { recordBatches } from '../record-batches';
 
 const COUNT = 150_000;
 const INGEST_BATCH = 5000;
@@ -237,19 +238,7 @@ function analysisReading(engine: Engine): { activeMs: number; cpuMs: number | un
  * each way, the two ways alternating. Each pass's counts are checked.
  */
 async function analysisPerCore(encoded: Uint8Array[], truth: Record<string, number>): Promise<{ lazy: number; decoded: number }> {
-  const batches: { data: Uint8Array; ends: Uint32Array; offsets: Float64Array }[] = [];
-  for (let i = 0; i < encoded.length; i += 1000) {
-    const part = encoded.slice(i, i + 1000);
-    const data = new Uint8Array(part.reduce((n, r) => n + r.length, 0));
-    const ends = new Uint32Array(part.length);
-    let p = 0;
-    part.forEach((r, k) => {
-      data.set(r, p);
-      p += r.length;
-      ends[k] = p;
-    });
-    batches.push({ data, ends, offsets: Float64Array.from(part, (_, k) => i + k) });
-  }
+  const batches = recordBatches(encoded);
   const pass = async (lazy: boolean): Promise<number> => {
     const core = new AnalysisCore({ hostname: 'bench', pid: 1, now: () => Date.now() });
     const spec = { owner: 'bench', name: 'core', code: COUNT_PLUGIN, config: { message_matcher: COUNT_MATCHER } };
