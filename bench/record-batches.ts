@@ -4,6 +4,7 @@
  * (the shape AnalysisCore.processRecords takes).
  */
 import { DEFAULT_MAX_BATCH } from '../engine/runtime/analysis-thread';
+import { packRecords } from '../engine/runtime/worker-protocol';
 
 export interface RecordBatch {
   data: Uint8Array;
@@ -18,15 +19,7 @@ export function recordBatches(encoded: Uint8Array[], size = DEFAULT_MAX_BATCH): 
   const batches: RecordBatch[] = [];
   for (let i = 0; i < encoded.length; i += size) {
     const part = encoded.slice(i, i + size);
-    const data = new Uint8Array(part.reduce((n, r) => n + r.length, 0));
-    const ends = new Uint32Array(part.length);
-    let at = 0;
-    part.forEach((r, k) => {
-      data.set(r, at);
-      at += r.length;
-      ends[k] = at;
-    });
-    batches.push({ data, ends, offsets: Float64Array.from(part, (_, k) => i + k) });
+    batches.push({ ...packRecords(part), offsets: Float64Array.from(part, (_, k) => i + k) });
   }
   return batches;
 }

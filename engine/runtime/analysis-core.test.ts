@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../message/protobuf';
 import { AnalysisCore } from './analysis-core';
 import { seqMessages, SEQ_CHECKER, type SeqCheck } from './test-support';
+import { packRecords as pack } from './worker-protocol';
 
-/** Records packed as the engine sends a batch: one buffer, each record's end. */
-function pack(records: Uint8Array[]): { data: Uint8Array; ends: Uint32Array } {
-  const data = new Uint8Array(records.reduce((n, r) => n + r.length, 0));
-  const ends = new Uint32Array(records.length);
-  let p = 0;
-  records.forEach((r, i) => {
-    data.set(r, p);
-    p += r.length;
-    ends[i] = p;
-  });
-  return { data, ends };
-}
 
 // Counts by docType and fails (returns -1) on every message whose seq is a multiple of 7;
 // throws (terminating the plugin) at seq `read_config('die_at')`.

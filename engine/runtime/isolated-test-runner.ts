@@ -12,6 +12,7 @@ import { PluginSpecError } from './plugin-spec';
 import { emptyStats } from './plugin-stats';
 import type { TestPluginInput, TestPluginOptions, TestPluginResult } from './test-plugin';
 import type { TestReply, TestRequest } from './test-plugin-worker';
+import { packRecords } from './worker-protocol';
 
 const ENTRY = new URL('./test-plugin-worker.ts', import.meta.url).href;
 
@@ -43,17 +44,7 @@ export class IsolatedTestRunner {
   private async runNow(input: TestPluginInput, messages: readonly Message[], options: IsolatedTestOptions): Promise<TestPluginResult> {
     if (this.closed) throw new Error('the test runner is closed');
     const { timeoutMs = 60_000, ...testOptions } = options;
-    const encoded = messages.map((m) => encodeMessage(m));
-    let total = 0;
-    for (const e of encoded) total += e.length;
-    const data = new Uint8Array(total);
-    const ends = new Uint32Array(encoded.length);
-    let pos = 0;
-    encoded.forEach((e, i) => {
-      data.set(e, pos);
-      pos += e.length;
-      ends[i] = pos;
-    });
+    const { data, ends } = packRecords(messages.map((m) => encodeMessage(m)));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const reply = await new Promise<TestReply | 'timeout' | Error>((resolve) => {

@@ -70,6 +70,21 @@ export interface BatchCommand {
   sentAt: number;
 }
 
+/** Records back to back in one buffer with each one's end in it, as a BatchCommand (or a Test Plugin run) carries them to a worker. */
+export function packRecords(records: readonly Uint8Array[]): { data: Uint8Array<ArrayBuffer>; ends: Uint32Array<ArrayBuffer> } {
+  let total = 0;
+  for (const r of records) total += r.length;
+  const data = new Uint8Array(total);
+  const ends = new Uint32Array(records.length);
+  let pos = 0;
+  records.forEach((r, i) => {
+    data.set(r, pos);
+    pos += r.length;
+    ends[i] = pos;
+  });
+  return { data, ends };
+}
+
 export interface StopCommand {
   t: 'shutdown';
 }
