@@ -15,7 +15,8 @@
  */
 import { join, resolve } from 'node:path';
 import { MAX_MESSAGE_SIZE, MessageError } from '../message/message';
-import { LogClosedError, LogLockedError, writeFailure } from './errors';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
+import { LogClosedError, writeFailure } from './errors';
 import { fsyncDir, isNotFound, nodeLogFs, writeFully, type LogFs } from './log-fs';
 import { SparseIndex } from './segment-index';
 import {
@@ -126,16 +127,7 @@ const DEFAULTS = {
   indexIntervalBytes: 64 * 1024,
   maxCommitBytes: 16 * 1024 * 1024,
 };
-const LOCK_FILE = 'LOCK';
 const READ_CHUNK = 256 * 1024;
-/**
- * Data directories open in this process (a second open would corrupt the
- * tail). Kept on globalThis: a bundler may load this module twice (e.g. a
- * custom server and a route handler), and both copies must see one set.
- */
-const OPEN_DIRS = Symbol.for('foresight.log.openDirs');
-const openDirs: Set<string> = ((globalThis as Record<symbol, unknown>)[OPEN_DIRS] as Set<string> | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[OPEN_DIRS] = new Set<string>()) as Set<string>;
 
 export class SegmentLog {
   readonly dir: string;
@@ -157,6 +149,8 @@ export class SegmentLog {
   private retentionTimer: NodeJS.Timeout | undefined;
   private counters = { commits: 0, fsyncs: 0, recordsAppended: 0, failedCommits: 0 };
   private lastError: string | undefined;
+  /** This process's hold on the directory (data-dir-lock.ts), given up by close(). */
+  private lock: DataDirLock | undefined;
 
   private constructor(
     dir: string,
@@ -198,10 +192,11 @@ export class SegmentLog {
     );
 
     await io.mkdir(dir);
-    await acquireLock(io, dir);
+    const lock = await acquireDataDirLock(io, dir);
     try {
       const { segments, report } = await loadSegments(io, dir, opts.indexIntervalBytes, now);
       const log = new SegmentLog(dir, io, now, opts, segments, report);
+      log.lock = lock;
       log.retentionTimer = setInterval(() => {
         log.applyRetention().catch(() => undefined);
       }, opts.retentionCheckMs);
@@ -209,7 +204,7 @@ export class SegmentLog {
       await log.applyRetention();
       return log;
     } catch (err) {
-      await releaseLock(io, dir);
+      await lock.release();
       throw err;
     }
   }
@@ -331,7 +326,7 @@ export class SegmentLog {
       this.active.fd = undefined;
       if (fd !== undefined) await this.io.close(fd).catch(() => undefined);
     }
-    await releaseLock(this.io, this.dir);
+    await this.lock?.release();
   }
 
   // --- writing -------------------------------------------------------------
@@ -712,50 +707,6 @@ async function writeIndexFile(io: LogFs, path: string, data: Uint8Array): Promis
     await io.close(fd);
   }
   await io.rename(tmp, path);
-}
-
-// --- lock --------------------------------------------------------------------
-
-async function acquireLock(io: LogFs, dir: string): Promise<void> {
-  if (openDirs.has(dir)) throw new LogLockedError(`the log in ${dir} is already open in this process`);
-  openDirs.add(dir);
-  const path = join(dir, LOCK_FILE);
-  try {
-    let fd: number;
-    try {
-      fd = await io.open(path, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // A lock file exists: it is stale unless its process is alive.
-      const pid = Number(new TextDecoder().decode(await io.readFile(path)).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new LogLockedError(`the log in ${dir} is in use by process ${pid} (${path})`);
-      }
-      fd = await io.open(path, 'w');
-    }
-    try {
-      await writeFully(io, fd, new TextEncoder().encode(`${process.pid}\n`), 0);
-    } finally {
-      await io.close(fd);
-    }
-  } catch (err) {
-    openDirs.delete(dir);
-    throw err;
-  }
-}
-
-async function releaseLock(io: LogFs, dir: string): Promise<void> {
-  openDirs.delete(dir);
-  await io.unlink(join(dir, LOCK_FILE)).catch(() => undefined);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function positive(v: number | undefined, dflt: number, name: string): number {
