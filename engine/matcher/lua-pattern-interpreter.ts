@@ -10,6 +10,12 @@
  *
  * Patterns reach this code only after lua-pattern-syntax has checked them, so
  * the errors Lua raises lazily while matching cannot happen here.
+ *
+ * Backtracking costs up to O(bytes^k) for k quantified items, so nothing
+ * runs it unbounded: `find` takes a step budget (one step per item tried at a
+ * position) and throws LuaPatternCostError when it runs out. Searches go to
+ * the linear automaton (lua-pattern-dfa) except for back-references, which
+ * only this port can follow; tests use it as the reference.
  */
 import { classEnd, L_ESC, matchBracketClass, singleMatch } from './lua-pattern-classes';
 
@@ -20,6 +26,14 @@ const CAP_UNFINISHED = -1;
 const CAP_POSITION = -2;
 export const LUA_MAXCAPTURES = 32;
 
+/** A search stopped by its step budget: the pattern costs too much on this subject. */
+export class LuaPatternCostError extends Error {
+  constructor(readonly steps: number) {
+    super(`pattern too costly: no answer within ${steps} matching steps`);
+    this.name = 'LuaPatternCostError';
+  }
+}
+
 export class LuaPatternInterpreter {
   private readonly p: Uint8Array;
   private readonly captures: boolean;
@@ -28,6 +42,8 @@ export class LuaPatternInterpreter {
   private level = 0;
   private readonly capInit = new Int32Array(LUA_MAXCAPTURES);
   private readonly capLen = new Int32Array(LUA_MAXCAPTURES);
+  private budget = 0;
+  private stepsLeft = 0;
 
   /** `pattern`: the pattern's bytes followed by at least two 0 bytes. */
   constructor(pattern: Uint8Array, dialect: LuaPatternDialect) {
@@ -35,12 +51,17 @@ export class LuaPatternInterpreter {
     this.captures = dialect === 'lua51';
   }
 
-  /** Does the pattern occur in `subject` (a binary string)? */
-  find(subject: string): boolean {
+  /**
+   * Does the pattern occur in `subject` (a binary string)? Throws
+   * LuaPatternCostError after `budget` steps without an answer.
+   */
+  find(subject: string, budget: number): boolean {
     const anchor = this.p[0] === 0x5e; // '^'
     const p0 = anchor ? 1 : 0;
     this.src = subject;
     this.srcEnd = subject.length;
+    this.budget = budget;
+    this.stepsLeft = budget;
     let s1 = 0;
     do {
       this.level = 0;
@@ -49,10 +70,16 @@ export class LuaPatternInterpreter {
     return false;
   }
 
+  /** One matching step spent; throws when the budget is gone. */
+  private spend(): void {
+    if (--this.stepsLeft < 0) throw new LuaPatternCostError(this.budget);
+  }
+
   private match(s: number, p: number): number {
     const P = this.p;
     // the loop stands for lstrlib's `goto init` tail calls
     for (;;) {
+      this.spend();
       const pc = P[p];
       if (this.captures) {
         if (pc === 0x28) {
@@ -135,6 +162,7 @@ export class LuaPatternInterpreter {
     const e = P[p + 1];
     let cont = 1;
     while (++s < this.srcEnd) {
+      this.spend();
       const x = this.src.charCodeAt(s);
       if (x === e) {
         if (--cont === 0) return s + 1;
@@ -145,7 +173,10 @@ export class LuaPatternInterpreter {
 
   private maxExpand(s: number, p: number, ep: number): number {
     let i = 0;
-    while (s + i < this.srcEnd && singleMatch(this.src.charCodeAt(s + i), this.p, p, ep)) i++;
+    while (s + i < this.srcEnd && singleMatch(this.src.charCodeAt(s + i), this.p, p, ep)) {
+      this.spend();
+      i++;
+    }
     // try with the most repetitions first, then fewer
     while (i >= 0) {
       const res = this.match(s + i, ep + 1);
@@ -195,6 +226,7 @@ export class LuaPatternInterpreter {
     if (len < 0 || this.srcEnd - s < len) return NO_MATCH;
     const init = this.capInit[l];
     for (let i = 0; i < len; i++) {
+      this.spend();
       if (this.src.charCodeAt(init + i) !== this.src.charCodeAt(s + i)) return NO_MATCH;
     }
     return s + len;

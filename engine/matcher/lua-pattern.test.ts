@@ -13,6 +13,17 @@ function expectFind(pattern: string, subject: string, expected: boolean, dialect
   const interpreter = createLuaPattern(pattern, { dialect, engine: 'interpreter' });
   expect(interpreter.engine).toBe('interpreter');
   expect(interpreter.test(subject), `${label} interpreter`).toBe(expected);
+  let automaton;
+  try {
+    automaton = createLuaPattern(pattern, { dialect, engine: 'automaton' });
+  } catch {
+    automaton = undefined; // a back-reference: no automaton
+  }
+  if (automaton) {
+    expect(automaton.engine).toBe('automaton');
+    expect(automaton.test(subject), `${label} automaton`).toBe(expected);
+    expect(automaton.testBytes(new TextEncoder().encode(subject)), `${label} automaton bytes`).toBe(expected);
+  }
   let regexp;
   try {
     regexp = createLuaPattern(pattern, { dialect, engine: 'regexp' });
@@ -306,7 +317,7 @@ describe('Lua 5.1 patterns (find semantics)', () => {
 
   it('matches raw bytes (BYTES fields) byte by byte', () => {
     const bytes = new Uint8Array([0xff, 0x61, 0x00, 0x62]);
-    for (const engine of ['auto', 'interpreter'] as const) {
+    for (const engine of ['auto', 'automaton', 'interpreter'] as const) {
       expect(createLuaPattern('^.a%zb$', { engine }).testBytes(bytes)).toBe(true);
       expect(createLuaPattern('^%a', { engine }).testBytes(bytes)).toBe(false);
       expect(createLuaPattern('[\u00ff]', { engine }).testBytes(bytes)).toBe(false); // ÿ is C3 BF, neither byte is there
@@ -318,16 +329,22 @@ describe('Lua 5.1 patterns (find semantics)', () => {
     expect(createLuaPattern('', { plain: true }).testBytes(new Uint8Array())).toBe(true);
   });
 
-  it('picks the cheapest faithful engine', () => {
+  it('picks the cheapest engine whose cost is bounded', () => {
     expect(createLuaPattern('abc').engine).toBe('plain'); // no special characters: a substring search, as Lua does
     expect(createLuaPattern('a)b').engine).toBe('plain'); // Lua's find never looks at captures here either
-    expect(createLuaPattern('^abc').engine).toBe('regexp');
-    expect(createLuaPattern('%d+').engine).toBe('regexp');
+    expect(createLuaPattern('^abc').engine).toBe('regexp'); // no unbounded item: V8's backtracking stays linear
+    expect(createLuaPattern('^a?b?c?d?$').engine).toBe('regexp');
     expect(createLuaPattern('(a)').engine).toBe('regexp');
-    expect(createLuaPattern('%b()').engine).toBe('interpreter');
-    expect(createLuaPattern('(a)%1').engine).toBe('interpreter');
+    expect(createLuaPattern('%d+').engine).toBe('automaton'); // unbounded: linear automaton (RegExp on short subjects)
+    expect(createLuaPattern('^a?b?c?d?e?$').engine).toBe('regexp'); // anchored: 2^5 tries in all
+    expect(createLuaPattern('a?b?c?d?e?f').engine).toBe('automaton'); // 2^5 tries at every start
+    expect(createLuaPattern('.*.*.*.*@').engine).toBe('automaton');
+    expect(createLuaPattern('%b()').engine).toBe('automaton');
+    expect(createLuaPattern('(a)%1').engine).toBe('interpreter'); // back-references: only backtracking can follow them
     expect(createLuaPattern('%d+', { engine: 'interpreter' }).engine).toBe('interpreter');
+    expect(createLuaPattern('^abc', { engine: 'automaton' }).engine).toBe('automaton');
     expect(() => createLuaPattern('%b()', { engine: 'regexp' })).toThrow(/no RegExp equivalent/);
+    expect(() => createLuaPattern('(a)%1', { engine: 'automaton' })).toThrow(/back-reference/);
   });
 
   it('plain searches treat every character literally', () => {
@@ -414,7 +431,7 @@ describe('malformed patterns', () => {
   ];
 
   it.each(cases)('%j (%s) is rejected: %s', (pattern, dialect, message, position) => {
-    for (const engine of ['auto', 'interpreter'] as const) {
+    for (const engine of ['auto', 'automaton', 'interpreter'] as const) {
       let error: unknown;
       try {
         createLuaPattern(pattern, { dialect, engine });
@@ -436,7 +453,7 @@ describe('malformed patterns', () => {
   });
 });
 
-describe('RegExp translation agrees with the lstrlib port', () => {
+describe('the RegExp translation and the automaton agree with the lstrlib port', () => {
   // random patterns and subjects, including non-ASCII, NUL and astral chars
   const ITEMS = [
     'a', 'b', 'c', '.', '%a', '%d', '%s', '%w', '%p', '%A', '%W', '%D', '%S', '%z', '%%', '%.', 'é', '😀', '-',
@@ -482,15 +499,19 @@ describe('RegExp translation agrees with the lstrlib port', () => {
       const pattern = randomPattern(rng, dialect);
       const interpreter = createLuaPattern(pattern, { dialect, engine: 'interpreter' });
       const regexp = createLuaPattern(pattern, { dialect, engine: 'regexp' });
+      const automaton = createLuaPattern(pattern, { dialect, engine: 'automaton' });
       const auto = createLuaPattern(pattern, { dialect });
       for (let j = 0; j < 12; j++) {
         const subject = randomSubject(rng);
         const expected = interpreter.test(subject);
         const where = `find(${JSON.stringify(subject)}, ${JSON.stringify(pattern)})`;
         expect(regexp.test(subject), where).toBe(expected);
+        expect(automaton.test(subject), where).toBe(expected);
         expect(auto.test(subject), where).toBe(expected);
         const bytes = new TextEncoder().encode(subject);
         expect(regexp.testBytes(bytes), where).toBe(expected);
+        expect(automaton.testBytes(bytes), where).toBe(expected);
+        expect(auto.testBytes(bytes), where).toBe(expected);
         expect(interpreter.testBytes(bytes), where).toBe(expected);
         compared++;
         if (expected) matches++;

@@ -3,8 +3,26 @@
  * boolean, over the UTF-8 bytes of the subject as Lua sees them.
  *
  * Patterns are checked when compiled (Lua only notices a malformed item when
- * matching reaches it) and run as an equivalent RegExp when one exists (see
- * lua-pattern-regexp), otherwise by a port of lstrlib's matcher.
+ * matching reaches it). Every search costs time linear in the subject:
+ * - 'plain': no special characters, a substring search (as Lua does);
+ * - 'regexp': an equivalent RegExp (see lua-pattern-regexp) when V8's
+ *   backtracking cannot blow up on it: no '*', '+' or '-' item and few '?'
+ *   (lua-pattern-cost), so each start position costs a bounded number of
+ *   tries;
+ * - 'automaton': every other pattern without back-references, on a linear
+ *   position automaton (lua-pattern-automaton, run as a lazy DFA by
+ *   lua-pattern-dfa): a byte costs one table read, at worst one pass over the
+ *   pattern's items, whatever the pattern ('.*.*.*.*@' included). V8's
+ *   substring search first rules out subjects without the pattern's
+ *   required literal (lua-pattern-literal), and subjects short enough for
+ *   the RegExp's worst case to stay under REGEXP_STEP_BOUND go to the RegExp,
+ *   which is faster there;
+ * - 'interpreter': a port of lstrlib's backtracking matcher, for Lua 5.1
+ *   back-references only (no automaton can compare with earlier text), under
+ *   a step budget: past it, the test throws LuaPatternCostError ("pattern
+ *   too costly"). Hindsight's matcher dialect ('heka') has no
+ *   back-references, so matchers never take this path.
+ * No pattern is refused for its cost: with the automaton none can only be slow.
  *
  * Dialects:
  * - 'lua51' (default): Lua 5.1 string.find, captures and back-references
@@ -18,27 +36,41 @@
  * search path, while Lua would see U+FFFD's bytes.
  */
 import { bytesInclude, bytesToBinary, utf8Binary, utf8Bytes } from './byte-string';
+import { buildAutomaton, simulate } from './lua-pattern-automaton';
+import { regexpLengthLimit } from './lua-pattern-cost';
+import { LazyDfa } from './lua-pattern-dfa';
+import { requiredLiterals } from './lua-pattern-literal';
 import { LuaPatternInterpreter, type LuaPatternDialect } from './lua-pattern-interpreter';
 import { translatePattern } from './lua-pattern-regexp';
 import { checkPattern, PatternSyntaxError } from './lua-pattern-syntax';
 
 export type { LuaPatternDialect } from './lua-pattern-interpreter';
+export { LuaPatternCostError } from './lua-pattern-interpreter';
+
+/** Steps the backtracking interpreter may take per test (about 10 ms) before LuaPatternCostError. */
+export const INTERPRETER_STEP_BUDGET = 1_000_000;
 
 export interface LuaPatternOptions {
   dialect?: LuaPatternDialect;
   /** A plain substring search, as string.find(s, p, 1, true) or the matcher's trailing '%'. */
   plain?: boolean;
-  /** 'auto' (default) uses a RegExp when one is equivalent; the others force an engine (tests, benchmarks). */
-  engine?: 'auto' | 'regexp' | 'interpreter';
+  /**
+   * 'auto' (default) picks as described above; the others force an engine,
+   * for tests and benchmarks only: a forced 'regexp' has no bound on its
+   * backtracking.
+   */
+  engine?: 'auto' | 'regexp' | 'automaton' | 'interpreter';
+  /** The interpreter's step budget per test (default INTERPRETER_STEP_BUDGET). */
+  steps?: number;
 }
 
 export interface LuaPattern {
   readonly source: string;
-  /** How it runs: a substring search, a translated RegExp or the lstrlib port. */
-  readonly engine: 'plain' | 'regexp' | 'interpreter';
-  /** Find semantics on the UTF-8 bytes of a JS string. */
+  /** How it runs: a substring search, a translated RegExp, the linear automaton or the lstrlib port. */
+  readonly engine: 'plain' | 'regexp' | 'automaton' | 'interpreter';
+  /** Find semantics on the UTF-8 bytes of a JS string. Only the interpreter throws (LuaPatternCostError). */
   test(subject: string): boolean;
-  /** Find semantics on raw bytes (a BYTES field). */
+  /** Find semantics on raw bytes (a BYTES field). Only the interpreter throws (LuaPatternCostError). */
   testBytes(subject: Uint8Array): boolean;
 }
 
@@ -87,20 +119,78 @@ export function createLuaPattern(pattern: string, options: LuaPatternOptions = {
     throw err;
   }
 
-  const translated = engine === 'interpreter' ? undefined : translatePattern(syntax);
-  if (translated) {
+  if (engine === 'interpreter') return interpreterSearch(pattern, p, dialect, options.steps);
+  const limit = engine === 'auto' ? regexpLengthLimit(syntax) : engine === 'regexp' ? Infinity : 0;
+  const translated = limit > 0 ? translatePattern(syntax) : undefined;
+  if (engine === 'regexp' && !translated) throw new Error(`pattern ${JSON.stringify(pattern)} has no RegExp equivalent`);
+  if (translated && limit === Infinity) {
     const re = translated.regexp;
     const test = translated.byteSafe ? (s: string) => re.test(s) : (s: string) => re.test(utf8Binary(s));
     return { source: pattern, engine: 'regexp', test, testBytes: (b) => re.test(bytesToBinary(b)) };
   }
-  if (engine === 'regexp') throw new Error(`pattern ${JSON.stringify(pattern)} has no RegExp equivalent`);
 
+  const automaton = buildAutomaton(syntax);
+  if (!automaton) {
+    if (engine === 'automaton') throw new Error(`pattern ${JSON.stringify(pattern)} has a back-reference: no automaton`);
+    return interpreterSearch(pattern, p, dialect, options.steps);
+  }
+  // most subjects lack the pattern's required literal: V8's substring search rules them out first
+  const { longest: literal, prefix } = requiredLiterals(syntax);
+  if (automaton.balances.length > 0) {
+    return {
+      source: pattern,
+      engine: 'automaton',
+      test: (s) => (literal === '' || s.includes(literal)) && simulate(automaton, utf8Binary(s)),
+      testBytes: (b) => simulate(automaton, bytesToBinary(b)),
+    };
+  }
+  const dfa = new LazyDfa(automaton);
+  const viaAutomaton = automatonSearch(dfa, literal, prefix);
+  let test = viaAutomaton;
+  if (translated) {
+    // subjects short enough for the RegExp's worst case to stay under REGEXP_STEP_BOUND go to it
+    const re = translated.regexp;
+    if (translated.byteSafe) test = (s) => (s.length <= limit ? re.test(s) : viaAutomaton(s));
+    else {
+      const chars = Math.floor(limit / 3); // a UTF-16 unit is at most 3 UTF-8 bytes
+      test = (s) => (s.length <= chars ? re.test(utf8Binary(s)) : viaAutomaton(s));
+    }
+  }
+  return { source: pattern, engine: 'automaton', test, testBytes: (b) => dfa.testBytes(b) };
+}
+
+/**
+ * The DFA behind V8's substring search: subjects without the longest
+ * required literal are ruled out, and a search for a pattern that starts
+ * with a literal begins at its first occurrence.
+ */
+function automatonSearch(dfa: LazyDfa, literal: string, prefix: string): (s: string) => boolean {
+  if (prefix && literal.length > prefix.length) {
+    return (s) => {
+      if (!s.includes(literal)) return false;
+      const at = s.indexOf(prefix);
+      return at >= 0 && dfa.testString(s, at);
+    };
+  }
+  if (prefix) {
+    return (s) => {
+      const at = s.indexOf(prefix);
+      return at >= 0 && dfa.testString(s, at);
+    };
+  }
+  if (literal) return (s) => s.includes(literal) && dfa.testString(s);
+  return (s) => dfa.testString(s);
+}
+
+/** The backtracking port under a step budget: for back-references, and as the tests' reference. */
+function interpreterSearch(pattern: string, p: Uint8Array, dialect: LuaPatternDialect, budget?: number): LuaPattern {
   const interpreter = new LuaPatternInterpreter(p, dialect);
+  const steps = budget ?? INTERPRETER_STEP_BUDGET;
   return {
     source: pattern,
     engine: 'interpreter',
-    test: (s) => interpreter.find(utf8Binary(s)),
-    testBytes: (b) => interpreter.find(bytesToBinary(b)),
+    test: (s) => interpreter.find(utf8Binary(s), steps),
+    testBytes: (b) => interpreter.find(bytesToBinary(b), steps),
   };
 }
 
