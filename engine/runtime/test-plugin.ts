@@ -11,7 +11,7 @@
 import { hostname } from 'node:os';
 import type { Message } from '../message/message';
 import { AnalysisCore } from './analysis-core';
-import { pluginId, validatePluginSpec, type ConfigValue } from './plugin-spec';
+import { pluginId, validatePluginSpec, withEffectiveLimits, type ConfigValue, type LimitCaps } from './plugin-spec';
 import { emptyStats, type PluginStats } from './plugin-stats';
 import type { Effects } from './worker-protocol';
 
@@ -60,6 +60,12 @@ export interface TestPluginOptions {
   batchSize?: number;
   /** Most debug lines kept. Default 10 000. */
   maxDebugLines?: number;
+  /**
+   * The platform's caps (the Engine passes its own): a limit key asking for
+   * more is refused with PluginSpecError, and the plugin runs with its
+   * effective limits. Without caps (the command line), it gets what it asks for.
+   */
+  limitCaps?: LimitCaps;
 }
 
 /**
@@ -72,7 +78,10 @@ export async function testPlugin(
   messages: Iterable<Message> | AsyncIterable<Message[]>,
   options: TestPluginOptions = {},
 ): Promise<TestPluginResult> {
-  const spec = validatePluginSpec({ owner: input.owner ?? 'test', name: input.name ?? 'plugin', ...input });
+  const spec = withEffectiveLimits(
+    validatePluginSpec({ owner: input.owner ?? 'test', name: input.name ?? 'plugin', ...input }, options.limitCaps),
+    options.limitCaps,
+  );
   const id = pluginId(spec.owner, spec.name);
   const batchSize = Math.max(1, options.batchSize ?? 1000);
   const maxDebug = options.maxDebugLines ?? 10_000;
