@@ -3,6 +3,8 @@
 // line and counts Type == 'telemetry' messages by Fields[docType], printing
 // what the count-by-docType plugin prints. What `foresight run` on NDJSON is
 // measured against ("at least half of a plain JSON.parse + count script").
+// Lines are cut from the read Buffers and decoded one by one: about a third
+// less CPU than decoding whole chunks to strings and slicing those.
 //
 // usage: node plain-ndjson-count.mjs <file.ndjson>
 import { createReadStream } from 'node:fs';
@@ -14,11 +16,10 @@ if (!path) {
 }
 const counts = new Map();
 let lines = 0;
-let rest = '';
-const count = (line) => {
-  if (line.length === 0) return;
+const count = (buf, start, end) => {
+  if (end <= start) return;
   lines++;
-  const m = JSON.parse(line);
+  const m = JSON.parse(buf.toString('utf8', start, end));
   if (m.Type !== 'telemetry') return;
   let dt = 'unknown';
   for (const f of m.Fields ?? []) {
@@ -29,17 +30,17 @@ const count = (line) => {
   }
   counts.set(dt, (counts.get(dt) ?? 0) + 1);
 };
-const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 4 * 1024 * 1024 });
-for await (const chunk of input) {
-  const text = rest + chunk;
+let rest = null;
+for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) {
+  const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
   let start = 0;
-  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-    count(text.slice(start, nl));
+  for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, start)) {
+    count(buf, start, nl);
     start = nl + 1;
   }
-  rest = text.slice(start);
+  rest = start < buf.length ? buf.subarray(start) : null;
 }
-count(rest);
+if (rest) count(rest, 0, rest.length);
 let out = 'docType = Count\n';
 for (const [k, v] of counts) out += `${k} = ${v}\n`;
 process.stdout.write(out);
