@@ -7,4 +7,4 @@ export * from './uuid';
 export * from './protobuf';
 export * from './json';
 export { encodeBase64, decodeBase64 } from './base64';
-export { readMessageLazily, readMessageField, LazyMessage } from './lazy-message';
+export { readMessageLazily, readMessageField, timestampMillis, LazyMessage } from './lazy-message';

@@ -4,7 +4,7 @@ import { ByteLiteral } from './byte-literal';
 import { concatBytes } from './fixtures/bytes';
 import { edgeMessages } from './fixtures/edge-messages';
 import { HEADER_NAMES, readField, readHeader, type HeaderName } from './fields';
-import { generalScanCount, LazyMessage, readMessageField, readMessageLazily, STRING_HEADER_SLOTS } from './lazy-message';
+import { generalScanCount, LazyMessage, readMessageField, readMessageLazily, STRING_HEADER_SLOTS, timestampMillis } from './lazy-message';
 import { ValueType, type FieldValue, type Message } from './message';
 import { decodeMessage, encodeMessage } from './protobuf';
 
@@ -66,6 +66,7 @@ function expectAgreement(bytes: Uint8Array, start = 0, end = bytes.length): Mess
   for (const h of HEADER_NAMES) if (!sameValue(readHeader(l, h), readHeader(d, h))) differences.push(h);
   if (!sameValue(l.uuid, d.uuid)) differences.push('uuid');
   if (l.timestamp !== d.timestamp) differences.push('timestamp');
+  if (!Object.is(timestampMillis(l), Number(d.timestamp / 1_000_000n))) differences.push(`timestampMillis: ${timestampMillis(l)} vs ${d.timestamp}`);
   for (const k of ['type', 'logger', 'severity', 'payload', 'envVersion', 'pid', 'hostname'] as const) {
     if (!sameValue(l[k], d[k])) differences.push(k);
   }
@@ -112,6 +113,13 @@ function expectAgreement(bytes: Uint8Array, start = 0, end = bytes.length): Mess
       });
       const at = l.headerIndexIn(slot, utf8);
       if (at !== wellFormed.indexOf(v as string)) differences.push(`${name} among literals: ${at} vs ${wellFormed.indexOf(v as string)}`);
+      // Prefixes (the reserved-Logger check): the literals above and prefixes of the header (short, word-sized, half).
+      const prefixes = [...wellFormed, 'analysis.', ...(v === undefined ? [] : [1, 3, 4, 5, v.length >> 1, v.length - 1].map((k) => v.slice(0, k)))];
+      for (const pre of prefixes) {
+        if (!(pre as unknown as { isWellFormed(): boolean }).isWellFormed()) continue;
+        const want = v !== undefined && Buffer.from(v, 'utf8').subarray(0, text(pre).length).equals(text(pre)) && text(v).length >= text(pre).length;
+        if (l.headerStartsWith(slot, new ByteLiteral(text(pre))) !== want) differences.push(`${name} starts with ${JSON.stringify(pre)}: ${!want} vs ${want}`);
+      }
     }
   }
   expect(differences).toEqual([]);
@@ -144,6 +152,35 @@ describe('readMessageLazily agrees with decodeMessage', () => {
     const joined = concatBytes(a, b, a);
     expectAgreement(joined, a.length, a.length + b.length);
     expectAgreement(Buffer.from(joined), a.length, a.length + b.length);
+  });
+
+  it('on records packed back to back in one chunk, read as (chunk, start, end) and as subarrays of it, at every alignment', () => {
+    // How file chunks, transcoder arenas and worker batches hand records over.
+    const records = [...sampleMessages(8, 9), ...edgeMessages()].map((m) => encodeMessage(m));
+    for (let pad = 0; pad < 4; pad++) {
+      const chunk = concatBytes(new Uint8Array(pad), ...records);
+      let at = pad;
+      for (const r of records) {
+        expectAgreement(chunk, at, at + r.length);
+        expectAgreement(chunk.subarray(at, at + r.length));
+        expectAgreement(chunk.subarray(at - pad), pad, pad + r.length);
+        at += r.length;
+      }
+    }
+  });
+
+  it('on Timestamps around zero, 2^53 ns and the int64 extremes, in milliseconds as BigInt division truncates them', () => {
+    const stamps = [0n, 1n, -1n, 999_999n, 1_000_000n, -999_999n, -1_000_000n, -1_000_001n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 1_795_000_000_123_456_789n];
+    const rng = createRng(5);
+    for (let k = 0; k < 200; k++) stamps.push(BigInt.asIntN(64, (BigInt(Math.floor(rng() * 2 ** 32)) << 32n) | BigInt(Math.floor(rng() * 2 ** 32))));
+    for (let k = 0; k < 200; k++) stamps.push(1_795_000_000_000_000_000n + BigInt(Math.floor(rng() * 2 ** 48)) * 997n);
+    for (const timestamp of stamps) {
+      const bytes = encodeMessage({ uuid: new Uint8Array(16), timestamp, fields: [] });
+      const m = readMessageLazily(bytes);
+      expect(m).toBeInstanceOf(LazyMessage);
+      expect(timestampMillis(m)).toBe(Number(timestamp / 1_000_000n));
+      expect(timestampMillis(decodeMessage(bytes))).toBe(Number(timestamp / 1_000_000n));
+    }
   });
 
   it('on other writers: explicit STRING value_type, unpacked repeated numbers, headers out of order and repeated', () => {

@@ -103,21 +103,28 @@ export function readMessageLazily(bytes: Uint8Array, start = 0, end = bytes.leng
       arena = new Int32Array(ARENA_INTS);
       arenaUsed = 0;
     }
-    // A batch's records share one view: .buffer and .byteOffset are calls, read once per view.
-    if (bytes !== wordsView) {
-      wordsView = bytes;
-      byteOffset = bytes.byteOffset;
+    // Records are read through one view of their whole buffer, made once per
+    // buffer: records handed over as separate subarrays of one chunk (a file
+    // chunk, a transcoder arena, a worker batch) then share it, and no
+    // DataView or word view is made per record. .buffer and .byteOffset are
+    // calls, read once per view.
+    if (bytes !== lastView) {
+      lastView = bytes;
+      viewStart = bytes.byteOffset;
       const buffer = bytes.buffer;
-      dataView = new DataView(buffer, byteOffset, bytes.byteLength);
       if (buffer !== wordsOf) {
         wordsOf = buffer;
+        whole = new Uint8Array(buffer);
         words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+        dataView = new DataView(buffer);
       }
     }
-    let m = scanCommon(bytes, start, end, byteOffset);
+    const s = start + viewStart;
+    const e = end + viewStart;
+    let m = scanCommon(whole, s, e, 0);
     if (m !== undefined) return m;
     generalScans++;
-    m = scan(bytes, start, end);
+    m = scan(whole, s, e);
     if (m !== undefined) return m;
   }
   return decodeMessage(bytes.subarray(start, end));
@@ -137,6 +144,11 @@ export function generalScanCount(): number {
  */
 export function readMessageField(m: Message, name: string, fi = 0, ai = 0): FieldValue | undefined {
   return (m as Partial<LazyMessage>).readInPlace === true ? (m as LazyMessage).readField(name, fi, ai) : readField(m, name, fi, ai);
+}
+
+/** A message's Timestamp in whole milliseconds, truncated toward zero (Number(timestamp / 1_000_000n)); no BigInt for one read in place. */
+export function timestampMillis(m: Message): number {
+  return (m as Partial<LazyMessage>).readInPlace === true ? (m as LazyMessage).timestampMillis() : Number(m.timestamp / 1_000_000n);
 }
 
 /** The string headers a LazyMessage compares in place (headerEquals), and the slot naming each. */
@@ -201,6 +213,16 @@ export class LazyMessage implements Message {
   get timestamp(): bigint {
     readVarintAt(this.buf, this.arena[this.at + H_TIMESTAMP]);
     return int64BigInt();
+  }
+
+  /**
+   * The Timestamp in whole milliseconds, truncated toward zero: exactly
+   * Number(timestamp / 1_000_000n), without making a BigInt (a ticker reads
+   * it per message).
+   */
+  timestampMillis(): number {
+    readVarintAt(this.buf, this.arena[this.at + H_TIMESTAMP]);
+    return millisOfVarint();
   }
 
   get type(): string | undefined {
@@ -299,6 +321,12 @@ export class LazyMessage implements Message {
   headerEquals(slot: number, utf8: ByteLiteral): boolean {
     const len = this.headerLength(slot);
     return len === utf8.length && literalAt(this.view, this.buf, textAt, utf8);
+  }
+
+  /** Whether the string header in `slot` is present and its UTF-8 bytes start with `prefix`'s. */
+  headerStartsWith(slot: number, prefix: ByteLiteral): boolean {
+    const len = this.headerLength(slot);
+    return len >= prefix.length && literalAt(this.view, this.buf, textAt, prefix);
   }
 
   /**
@@ -575,15 +603,17 @@ let checkEach = false;
 let runFailed = false;
 // Where the bytes not yet checked begin (first pass).
 let runFrom = 0;
-// The words of the buffer being scanned, for the run check; the view they
-// were made for (kept until the next one) and its byteOffset.
-let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+// The buffer being scanned, as a whole (wordsOf): its bytes, its words for
+// the run check, and a DataView which LazyMessages read from it keep for
+// comparing literals in place (ByteLiteral). Positions in it are absolute,
+// so the run check's byte offset is 0. The last view given and where it
+// starts in the buffer (kept until the next one).
 let wordsOf: ArrayBufferLike | undefined;
-let wordsView: Uint8Array = new Uint8Array(0);
-let byteOffset = 0;
-// A DataView of the same bytes as wordsView, which LazyMessages read from it
-// keep for comparing literals in place (ByteLiteral).
+let whole: Uint8Array = new Uint8Array(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let dataView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let lastView: Uint8Array = new Uint8Array(0);
+let viewStart = 0;
 
 function scanRecord(bytes: Uint8Array, start: number, end: number): LazyMessage | undefined {
   const b = bytes;
@@ -797,13 +827,12 @@ function asciiRun(from: number, to: number): boolean {
   let any = 0;
   let i = from;
   if (to - i >= 16) {
-    const off = byteOffset;
-    while (((off + i) & 3) !== 0) any |= b[i++];
+    // Positions are in the whole buffer (see readMessageLazily): word k holds bytes 4k..4k+3.
+    while ((i & 3) !== 0) any |= b[i++];
     const w = words;
-    const stop = (off + to) >> 2;
-    let k = (off + i) >> 2;
-    for (; k < stop; k++) any |= w[k];
-    i = (stop << 2) - off;
+    const stop = to >> 2;
+    for (let k = i >> 2; k < stop; k++) any |= w[k];
+    i = stop << 2;
   }
   for (; i < to; i++) any |= b[i];
   return (any & 0x80808080) === 0;
@@ -1059,6 +1088,23 @@ function int64Value(): number | bigint {
     if (v >= -Number.MAX_SAFE_INTEGER) return v;
   }
   return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+}
+
+/**
+ * The last varint, a signed int64 of nanoseconds, in milliseconds truncated
+ * toward zero. A non-negative one is hi * 2^32 + lo = 10^6 * (hi * 4294) +
+ * (hi * 967296 + lo), both parts exact doubles (below 2^44 and 2^52).
+ */
+function millisOfVarint(): number {
+  if (hi < 0x80000000) {
+    const rest = hi * 967296 + lo;
+    let q = Math.floor(rest / 1e6);
+    // The division is rounded: step to the exact quotient.
+    if (q * 1e6 > rest) q--;
+    else if ((q + 1) * 1e6 <= rest) q++;
+    return hi * 4294 + q;
+  }
+  return Number(int64BigInt() / 1_000_000n); // before 1970: rare, the exact way
 }
 
 const scratch = new Uint8Array(8);
