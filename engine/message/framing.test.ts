@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameMessage, readFrame, readFrames, resyncOffset } from './framing';
+import { completeFrameEnd, frameMessage, frameMessageStart, readFrame, readFrames, resyncOffset } from './framing';
 import { MAX_MESSAGE_SIZE, MessageError } from './message';
 import { concatBytes as concat } from './fixtures/bytes';
 
@@ -100,5 +100,45 @@ describe('readFrame', () => {
     const buf = bytes(0x1e, 1, 0x1e, 2);
     expect(resyncOffset(buf, 0)).toBe(2);
     expect(resyncOffset(buf, 2)).toBe(4);
+  });
+});
+
+describe('completeFrameEnd, the reader\'s per-record check', () => {
+  it('agrees with readFrame at every offset of records, cuts, corrupted bytes and garbage', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces: Uint8Array[] = [];
+    for (let k = 0; k < 60; k++) {
+      const len = [1, 5, 127, 128, 300, 16384][rnd(6)];
+      const framed = frameMessage(new Uint8Array(len).map(() => rnd(256)));
+      if (rnd(4) === 0) framed[rnd(6)] = [0x1e, 0x1f, 0x08, 0x00, 0xff, 2][rnd(6)]; // a damaged header
+      pieces.push(rnd(5) === 0 ? framed.subarray(0, rnd(framed.length)) : framed);
+      if (rnd(3) === 0) pieces.push(Uint8Array.from([0x1e, 0x1e, rnd(256), 0x08, 0x1f]));
+    }
+    // Header extra fields (lua_sandbox ignores them): readFrame takes them, completeFrameEnd leaves them to it.
+    pieces.push(bytes(0x1e, 4, 0x08, 2, 0x10, 1, 0x1f, 9, 9));
+    const buf = concat(...pieces);
+    let records = 0;
+    for (let o = 0; o < buf.length; o++) {
+      const r = readFrame(buf, o);
+      const end = completeFrameEnd(buf, o);
+      if (r.kind === 'record' && end >= 0) {
+        records++;
+        expect(end).toBe(r.next);
+        expect(frameMessageStart(buf, o)).toBe(r.message.byteOffset - buf.byteOffset);
+      } else if (end >= 0) {
+        throw new Error(`completeFrameEnd accepted what readFrame calls ${r.kind} at ${o}`);
+      } else if (r.kind === 'record') {
+        // Only a header with fields after the length is left to readFrame.
+        let varintBytes = 1;
+        while (buf[o + 2 + varintBytes] >= 0x80) varintBytes++;
+        expect(buf[o + 1]).toBeGreaterThan(1 + varintBytes);
+      }
+    }
+    expect(records).toBeGreaterThan(10);
+    expect(completeFrameEnd(buf, buf.length - 2)).toBe(-1);
   });
 });

@@ -109,6 +109,39 @@ export function readFrame(buf: Uint8Array, offset: number): FrameResult {
 }
 
 /**
+ * readFrame's answer for a well-formed, complete record at `offset`, without
+ * making an object: where its message ends (it starts at
+ * frameMessageStart(buf, offset)), or -1 for anything else, whose answer
+ * readFrame must give (incomplete, corrupt, or a header with fields after the
+ * length). The reader of a whole file or body calls this once per record.
+ */
+export function completeFrameEnd(buf: Uint8Array, offset: number): number {
+  const end = buf.length;
+  if (offset + 4 >= end || buf[offset] !== RECORD_SEPARATOR) return -1;
+  const headerLen = buf[offset + 1];
+  if (headerLen < 2 || buf[offset + 2] !== HEADER_LENGTH_KEY) return -1;
+  const headerStop = offset + 2 + headerLen;
+  if (headerStop >= end || buf[headerStop] !== UNIT_SEPARATOR) return -1;
+  let len = 0;
+  let shift = 1;
+  for (let p = offset + 3; ; ) {
+    if (p >= headerStop) return -1;
+    const b = buf[p++];
+    len += (b & 0x7f) * shift;
+    if (len > MAX_MESSAGE_SIZE) return -1;
+    if (b < 0x80) break;
+    shift *= 128;
+  }
+  const messageEnd = headerStop + 1 + len;
+  return len === 0 || messageEnd > end ? -1 : messageEnd;
+}
+
+/** Where the message of the record at `offset` starts (after its header and 0x1F), for a record completeFrameEnd accepted. */
+export function frameMessageStart(buf: Uint8Array, offset: number): number {
+  return offset + 3 + buf[offset + 1];
+}
+
+/**
  * Every record, corrupt span and finally (if buf ends mid-record) one
  * `incomplete`, from the start of buf. Corrupt results are yielded so callers
  * can count discarded bytes the way Hindsight does.
