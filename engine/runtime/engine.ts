@@ -34,7 +34,19 @@ import { AnalysisThread } from './analysis-thread';
 import { IsolatedTestRunner, type IsolatedTestOptions } from './isolated-test-runner';
 import { EngineStoppedError, PluginLoadError, PluginNotFoundError, StartPositionError } from './engine-errors';
 import { PluginRegistry, type PluginRecord, type PluginState, type PluginTermination } from './plugin-registry';
-import { checkpointName, pluginId, preservesData, validatePluginSpec, type PluginSpec } from './plugin-spec';
+import {
+  checkpointName,
+  effectiveLimits,
+  pluginId,
+  preservesData,
+  resolveLimitCaps,
+  validatePluginSpec,
+  withEffectiveLimits,
+  type EffectiveLimit,
+  type LimitCaps,
+  type LimitKey,
+  type PluginSpec,
+} from './plugin-spec';
 import { emptyStats, type PluginStats } from './plugin-stats';
 import type { TestPluginInput, TestPluginResult } from './test-plugin';
 import type { BatchDone, Effects, TerminationRecord } from './worker-protocol';
@@ -54,6 +66,12 @@ export interface EngineOptions {
   statsIntervalMs?: number;
   /** Hostname stamped on injected messages. Default os.hostname(). */
   hostname?: string;
+  /**
+   * The platform's caps on plugin limits (the admin's settings; unset keys
+   * take DEFAULT_LIMIT_CAPS): deploy and Test Plugin refuse a spec asking for
+   * more, and every plugin runs with its limits cut to them.
+   */
+  limitCaps?: Partial<LimitCaps>;
 }
 
 /**
@@ -72,6 +90,8 @@ export interface PluginInfo {
   deployedAt: number;
   changedAt: number;
   spec: PluginSpec;
+  /** The limits it runs with: asked for, else the default, never above the platform's cap. */
+  limits: Record<LimitKey, EffectiveLimit>;
   error?: PluginTermination;
   /** Live stats while running, else the last ones seen. */
   stats?: PluginStats;
@@ -133,6 +153,7 @@ export class Engine {
   private ops: Promise<unknown> = Promise.resolve();
   private readonly tester = new IsolatedTestRunner();
   private stopped = false;
+  readonly limitCaps: LimitCaps;
   private readonly threadOptions: { hostname: string; maxBatch?: number; statsIntervalMs?: number };
 
   private constructor(
@@ -146,6 +167,7 @@ export class Engine {
     this.stream = stream;
     this.outputs = outputs;
     this.registry = registry;
+    this.limitCaps = resolveLimitCaps(options.limitCaps);
     this.threadOptions = {
       hostname: options.hostname ?? osHostname(),
       maxBatch: options.maxBatch,
@@ -236,7 +258,7 @@ export class Engine {
    * (`timeoutMs`, default 60 s), so the caller's event loop stays free.
    */
   testPlugin(input: TestPluginInput, messages: readonly Message[], options: IsolatedTestOptions = {}): Promise<TestPluginResult> {
-    return this.tester.run(input, messages, options);
+    return this.tester.run(input, messages, { ...options, limitCaps: this.limitCaps });
   }
 
   // ---------------------------------------------------------------- operations
@@ -252,14 +274,14 @@ export class Engine {
    * MatcherError (with the position).
    */
   async deploy(input: unknown, options: { from?: StartFrom } = {}): Promise<PluginInfo> {
-    const spec = validatePluginSpec(input);
+    const spec = validatePluginSpec(input, this.limitCaps);
     compileMatcher(String(spec.config.message_matcher));
     return this.serialized(async () => {
       const id = pluginId(spec.owner, spec.name);
       const record = this.registry.get(id);
       const live = this.live.get(id);
       if (live && record && options.from === undefined) {
-        const r = await live.thread.replace(id, spec, preservesData(spec.config));
+        const r = await live.thread.replace(id, withEffectiveLimits(spec, this.limitCaps), preservesData(spec.config));
         await this.applyInOrder(live.thread, r.effects);
         if (r.error) {
           if (!r.running) await this.markTerminated(id, { id, error: r.error, line: r.line, at: Date.now(), nextOffset: r.nextOffset, stats: live.stats ?? emptyStats(r.nextOffset) });
@@ -313,7 +335,7 @@ export class Engine {
         const offset = await this.resolveStart(id, 'checkpoint');
         await this.launch(id, record.spec, offset);
       } else {
-        const r = await live.thread.replace(id, record.spec, preservesData(record.spec.config));
+        const r = await live.thread.replace(id, withEffectiveLimits(record.spec, this.limitCaps), preservesData(record.spec.config));
         await this.applyInOrder(live.thread, r.effects);
         if (r.error) {
           if (!r.running) await this.markTerminated(id, { id, error: r.error, line: r.line, at: Date.now(), nextOffset: r.nextOffset, stats: live.stats ?? emptyStats(r.nextOffset) });
@@ -445,7 +467,7 @@ export class Engine {
   private async launch(id: string, spec: PluginSpec, offset: number, saveStart = true): Promise<void> {
     const state = preservesData(spec.config) ? await this.registry.loadState(id) : undefined;
     const thread = this.pickThread();
-    const r = await thread.add(id, spec, offset, state);
+    const r = await thread.add(id, withEffectiveLimits(spec, this.limitCaps), offset, state);
     this.live.set(id, { thread, acked: offset });
     await this.applyInOrder(thread, r.effects);
     if (r.error) {
@@ -688,6 +710,7 @@ export class Engine {
       deployedAt: r.deployedAt,
       changedAt: r.changedAt,
       spec: r.spec,
+      limits: effectiveLimits(r.spec.config, this.limitCaps),
       ...(r.error ? { error: r.error } : {}),
       stats: live?.stats ?? r.lastStats,
       nextOffset,
