@@ -14,6 +14,8 @@ export { Engine } from './engine';
 export type { AnalysisWorkerInfo, EngineEvent, EngineListener, EngineOptions, PluginInfo, StartFrom } from './engine';
 export { EngineStoppedError, PluginLoadError, PluginNotFoundError, StartPositionError } from './engine-errors';
 export { PluginSpecError, validatePluginSpec, pluginId, parsePluginId, pluginLogger } from './plugin-spec';
+export { DEFAULT_LIMIT_CAPS, LIMIT_KEYS, effectiveLimits, resolveLimitCaps } from './plugin-spec';
+export type { EffectiveLimit, LimitCaps, LimitKey } from './plugin-spec';
 // Named apart from the sandbox's own PluginSpec / PluginStats (what one sandbox runs and counts).
 export type { PluginSpec as DeploySpec } from './plugin-spec';
 export type { PluginRecord, PluginState, PluginTermination } from './plugin-registry';
