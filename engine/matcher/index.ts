@@ -14,6 +14,7 @@ export type * from './ast';
 export {
   compileLuaPattern,
   createLuaPattern,
+  LuaPatternCostError,
   LuaPatternError,
   type LuaPattern,
   type LuaPatternDialect,

@@ -27,8 +27,12 @@ const UNKNOWN = -1;
 const MATCH = -2;
 const DEAD = -3;
 
-/** Table entries (Int32) a pattern's DFA may hold: 512 KiB, 512 states of 256 bytes. */
-export const MAX_TABLE_ENTRIES = 1 << 17;
+/**
+ * Table entries (Int32) a pattern's DFA may hold: 128 KiB, 128 states of 256
+ * bytes (real patterns use a handful). Bounds a matcher of 128 patterns to
+ * 16 MiB even when every pattern is built to need more states.
+ */
+export const MAX_TABLE_ENTRIES = 1 << 15;
 
 export class LazyDfa {
   private readonly a: PositionAutomaton;
@@ -52,10 +56,10 @@ export class LazyDfa {
   private endMatch: Int8Array;
   private rows = new Map<string, number>();
   private start = 0;
-  /** Bumped when the table is cleared, so a transition computed across a clear is not stored in a stale row. */
-  private generation = 0;
   private readonly scratch: Int32Array;
   private readonly scratchNext: Int32Array;
+  /** Work done so far, for tests of the bound: transitions computed (each one pass over the automaton) and table clears. */
+  readonly work = { transitions: 0, clears: 0 };
 
   constructor(automaton: PositionAutomaton) {
     if (automaton.balances.length > 0) throw new Error('a pattern with %b has no DFA');
@@ -157,7 +161,7 @@ export class LazyDfa {
     return this.matchesAtEnd(row);
   }
 
-  /** States held now (for tests of the bound). */
+  /** DFA states held now (at most MAX_TABLE_ENTRIES / 256). */
   get stateCount(): number {
     return this.sets.length;
   }
@@ -169,6 +173,7 @@ export class LazyDfa {
 
   /** The entry for (row, byte's class), computed and stored. */
   private transition(row: number, byte: number): number {
+    this.work.transitions++;
     const a = this.a;
     const index = row >> 8;
     const set = this.scratch;
@@ -182,9 +187,9 @@ export class LazyDfa {
       if (!a.anchored) addState(this.scratchNext, 0);
       if (isEmpty(this.scratchNext)) result = DEAD;
       else {
-        const generation = this.generation;
+        const clears = this.work.clears;
         result = this.intern(this.scratchNext, this.frontierRep[byte]);
-        if (generation !== this.generation) return result; // the table was cleared: `row` is gone
+        if (clears !== this.work.clears) return result; // the table was cleared: `row` is gone
       }
     }
     for (const b of this.bytesOf[this.classOf[byte]]) this.table[row + b] = result;
@@ -236,7 +241,7 @@ export class LazyDfa {
   }
 
   private clear(): void {
-    this.generation++;
+    this.work.clears++;
     this.table.fill(UNKNOWN);
     this.endMatch.fill(0);
     this.sets = [];
