@@ -1,9 +1,18 @@
 /**
  * Plugin outputs for the Dashboards tab: live from the engine when it runs,
- * otherwise what the database kept (marked stale: nothing updates them).
+ * otherwise what the database kept (marked stale: nothing updates them);
+ * a page at a time, the signed-in user's own outputs first.
  */
 import { db } from './db';
 import { getEngine, type OutputContent, type OutputSummary } from './engine';
+import { pageOf, type ListPage } from './list-page';
+import type { CurrentUser } from './session';
+import type { ListPageQuery } from './validations/list-page';
+
+/** One page of the outputs `query` asks for (own first, then by name). */
+export async function listOutputPage(user: CurrentUser, query: ListPageQuery): Promise<ListPage<OutputSummary>> {
+  return pageOf(await listOutputs(), (o) => o.name, query, user.namespace);
+}
 
 export async function listOutputs(): Promise<OutputSummary[]> {
   const engine = getEngine();

@@ -153,14 +153,20 @@ export class RuntimePortalEngine implements PortalEngine {
     return this.engine.plugins().map((p) => this.statsView(p));
   }
 
+  /** One plugin's live figures, or null when it is gone (for the live pushes of a watched row). */
+  pluginStatsOf(id: string): PluginStats | null {
+    const p = this.engine.plugin(id);
+    return p ? this.statsView(p) : null;
+  }
+
   listOutputs(): OutputSummary[] {
-    return this.engine.outputs.list().map((o) => ({
-      name: o.key,
-      plugin: o.plugin,
-      bytes: o.size,
-      updatedAt: new Date(o.updatedAt).toISOString(),
-      stale: o.stale,
-    }));
+    return this.engine.outputs.list().map(outputSummary);
+  }
+
+  /** One output's summary, or null when it is gone (for the live pushes of a watched row). */
+  outputSummaryOf(name: string): OutputSummary | null {
+    const o = this.engine.outputs.summary(name);
+    return o ? outputSummary(o) : null;
   }
 
   readOutput(name: string): OutputContent | null {
@@ -259,6 +265,10 @@ export async function ingestIntoStream(
     }
     return { ok: false, refusal: { code: 'UNAVAILABLE', message: err.message, retryAfterMs: err.retryAfterMs ?? 5000 } };
   }
+}
+
+function outputSummary(o: { key: string; plugin: string; size: number; updatedAt: number; stale: boolean }): OutputSummary {
+  return { name: o.key, plugin: o.plugin, bytes: o.size, updatedAt: new Date(o.updatedAt).toISOString(), stale: o.stale };
 }
 
 /** The portal's config form as the engine's Hindsight-style configuration. */

@@ -2,16 +2,20 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { CircleAlert, Ellipsis, FileCode, Pencil, Puzzle, RotateCw, Square, Trash2 } from 'lucide-react';
-import { useCallback, useState } from 'react';
+import { CircleAlert, Ellipsis, FileCode, Pencil, Puzzle, RotateCw, SearchX, Square, Trash2 } from 'lucide-react';
+import { useCallback, useMemo, useState } from 'react';
 import { EmptyPlaceholder } from '@/components/empty-placeholder';
+import { ListToolbar } from '@/components/list-toolbar';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { ContextMenu, type MenuItem } from '@/components/ui/menu';
 import { callApi } from '@/lib/client-api';
 import type { PluginStats } from '@/lib/engine';
-import { useRealtime } from '@/lib/hooks/use-realtime';
+import { useListPage } from '@/lib/hooks/use-list-page';
+import { useWatchedRows } from '@/lib/hooks/use-realtime';
+import type { ListPage } from '@/lib/list-page';
+import type { RowDelta } from '@/lib/live-deltas';
 import type { PluginRow } from '@/lib/plugins';
 import { cn, formatBytes, formatCount, formatDuration, formatTime } from '@/lib/utils';
 import { PluginError } from './plugin-error';
@@ -20,34 +24,46 @@ import { PluginStateBadge } from './plugin-state-badge';
 
 type Dialogs = { kind: 'source'; plugin: PluginSourceData } | { kind: 'error'; plugin: PluginRow } | { kind: 'delete'; plugin: PluginRow } | null;
 
+const idOf = (row: PluginRow) => row.id;
+
+/** A page's rows with the live figures of a delta merged in; rows without news stay the same objects. */
+function withStats(rows: PluginRow[], delta: RowDelta<PluginStats>): PluginRow[] {
+  if (delta.updated.length === 0) return rows;
+  const byId = new Map(delta.updated.map((s) => [s.id, s]));
+  let changed = false;
+  const next = rows.map((row) => {
+    const live = byId.get(row.id);
+    if (!live) return row;
+    changed = true;
+    return { ...row, stats: live, state: live.state, error: live.error?.message ?? row.error, errorLine: live.error?.line ?? row.errorLine, errorAt: live.error?.at ?? row.errorAt };
+  });
+  return changed ? next : rows;
+}
+
 /**
- * Every deployed plugin with live stats. Right-click a row, press the
- * context-menu key (or Shift+F10) on it, or use its ⋯ button for: View
- * Source, View Error, Stop, Restart, Edit, Delete.
+ * Deployed plugins a page at a time (own first, searchable), with live stats
+ * for the rows on the page only. Right-click a row, press the context-menu
+ * key (or Shift+F10) on it, or use its ⋯ button for: View Source, View
+ * Error, Stop, Restart, Edit, Delete.
  */
-export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins: PluginRow[]; engineRunning: boolean }) {
+export function PluginTable({ initialPage, me, engineRunning }: { initialPage: ListPage<PluginRow>; me: string; engineRunning: boolean }) {
   const router = useRouter();
-  const [plugins, setPlugins] = useState(initialPlugins);
+  const { page, setPage, query, change, reload, error } = useListPage({ list: 'plugins', endpoint: '/api/plugins', field: 'plugins', initial: initialPage, keyOf: idOf, me });
+  const plugins = page.items;
   const [menu, setMenu] = useState<{ plugin: PluginRow; at: { x: number; y: number }; opener: HTMLElement | null } | null>(null);
   const [dialog, setDialog] = useState<Dialogs>(null);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
 
-  useRealtime<PluginStats[]>('plugins', 'plugins:stats', (stats) => {
-    const byId = new Map(stats.map((s) => [s.id, s]));
-    setPlugins((rows) =>
-      rows.map((row) => {
-        const live = byId.get(row.id);
-        return live
-          ? { ...row, stats: live, state: live.state, error: live.error?.message ?? row.error, errorLine: live.error?.line ?? row.errorLine, errorAt: live.error?.at ?? row.errorAt }
-          : row;
+  const keys = useMemo(() => plugins.map(idOf), [plugins]);
+  const onDelta = useCallback(
+    (delta: RowDelta<PluginStats>) =>
+      setPage((p) => {
+        const items = withStats(p.items, delta);
+        return items === p.items ? p : { ...p, items };
       }),
-    );
-  });
-
-  const refresh = useCallback(async () => {
-    const result = await callApi<{ plugins: PluginRow[] }>('/api/plugins');
-    if (result.ok) setPlugins(result.data.plugins);
-  }, []);
+    [setPage],
+  );
+  useWatchedRows<PluginStats>('plugins', keys, onDelta);
 
   const closeMenu = useCallback(() => {
     setMenu((current) => {
@@ -65,7 +81,7 @@ export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins:
     if (!result.ok) return setNotice({ tone: 'error', text: result.error });
     const done = { stop: 'stopped', restart: 'restarted', delete: 'deleted' }[action];
     setNotice({ tone: 'success', text: `${plugin.id} ${done}.` });
-    await refresh();
+    reload();
   };
 
   const viewSource = async (plugin: PluginRow) => {
@@ -88,7 +104,7 @@ export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins:
     setMenu({ plugin, at: point ?? { x: rect.left + 24, y: rect.bottom - 4 }, opener: element });
   };
 
-  if (plugins.length === 0) {
+  if (page.total === 0 && query.q === '' && query.scope === 'all') {
     return (
       <EmptyPlaceholder
         icon={Puzzle}
@@ -115,6 +131,11 @@ export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins:
           {notice.text}
         </Alert>
       ) : null}
+      <ListToolbar noun="plugins" query={query} total={page.total} shown={plugins.length} onChange={change} />
+      {error ? <Alert tone="error">{error}</Alert> : null}
+      {plugins.length === 0 ? (
+        <EmptyPlaceholder icon={SearchX} title="No plugins match" description="No plugin id contains that text. Clear the search or show everyone's plugins." />
+      ) : (
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-[13px]" aria-label="Plugins">
           <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-500">
@@ -191,6 +212,7 @@ export function PluginTable({ initialPlugins, engineRunning }: { initialPlugins:
           </tbody>
         </table>
       </div>
+      )}
       <p className="text-xs text-slate-500">Right-click a plugin, or focus its row and press Shift+F10, for its actions.</p>
 
       <ContextMenu at={menu?.at ?? null} items={menu ? menuItems(menu.plugin) : []} label={menu ? `Actions for ${menu.plugin.id}` : ''} onClose={closeMenu} />

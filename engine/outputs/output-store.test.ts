@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,6 +88,27 @@ describe('OutputStore', () => {
       output: { key: 'analysis.a.p.n.txt', plugin: 'a.p', name: 'n', type: 'txt', size: 1, updatedAt: 5, stale: false },
     });
     expect(events[1]).toEqual({ kind: 'stale', plugin: 'a.p', keys: ['analysis.a.p.n.txt'] });
+    await store.close();
+  });
+
+  it('ignores a value published again unchanged (no event, no write), but not one that revives a stale output', async () => {
+    const dir = tempDir();
+    const store = await OutputStore.open(dir, { flushIntervalMs: 60_000 });
+    const events: OutputEvent[] = [];
+    store.onChange((e) => events.push(e));
+    store.put('a.p', 'n', 'txt', 'same', 5);
+    await store.flush();
+    const file = readdirSync(dir).find((f) => f.endsWith('.json'))!;
+    const writtenAt = statSync(join(dir, file)).mtimeMs;
+    store.put('a.p', 'n', 'txt', 'same', 6);
+    await store.flush();
+    expect(events.map((e) => e.kind)).toEqual(['updated']);
+    expect(store.get('analysis.a.p.n.txt')).toMatchObject({ payload: 'same', updatedAt: 5 });
+    expect(statSync(join(dir, file)).mtimeMs).toBe(writtenAt);
+    store.markStale('a.p');
+    store.put('a.p', 'n', 'txt', 'same', 7);
+    expect(events.map((e) => e.kind)).toEqual(['updated', 'stale', 'updated']);
+    expect(store.get('analysis.a.p.n.txt')).toMatchObject({ updatedAt: 7, stale: false });
     await store.close();
   });
 

@@ -28,7 +28,7 @@ export interface OutputSummary {
   type: string;
   /** Payload size in UTF-8 bytes. */
   size: number;
-  /** When the plugin last wrote it, ms since the epoch. */
+  /** When the plugin last changed it (publishing the same value again does not count), ms since the epoch. */
   updatedAt: number;
   /** True once the plugin stopped, terminated or was deleted: the value no longer changes. */
   stale: boolean;
@@ -112,11 +112,14 @@ export class OutputStore {
     return store;
   }
 
-  /** Record the latest value of an output; returns its summary. Emits 'updated'. */
+  /** Record the latest value of an output; returns its summary. Emits 'updated' when the value (or staleness) changed. */
   put(plugin: string, name: string, type: string, payload: string, updatedAt = Date.now()): OutputSummary {
     if (this.closed) throw new OutputError('the output store is closed');
     const key = outputKey(plugin, name, type);
     const previous = this.entries.get(key);
+    // A ticker that publishes the same value again changes nothing: no write,
+    // no event, so the cost follows the outputs that change, not the timer calls.
+    if (previous && !previous.stale && previous.payload === payload) return summaryOf(previous);
     if (!previous) {
       const count = this.countByPlugin.get(plugin) ?? 0;
       if (count >= this.maxOutputsPerPlugin) {
@@ -145,6 +148,12 @@ export class OutputStore {
   get(key: string): OutputEntry | undefined {
     const e = this.entries.get(key);
     return e ? { ...e } : undefined;
+  }
+
+  /** One output's summary (no payload copy), or undefined. */
+  summary(key: string): OutputSummary | undefined {
+    const e = this.entries.get(key);
+    return e ? summaryOf(e) : undefined;
   }
 
   /** Summaries (no payloads), optionally of one plugin or one owner, sorted by key. */

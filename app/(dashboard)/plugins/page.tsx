@@ -2,18 +2,19 @@ import type { Metadata } from 'next';
 import { DashboardHeader, DashboardShell } from '@/components/dashboard-shell';
 import { PluginTable } from '@/components/plugins/plugin-table';
 import { getEngine } from '@/lib/engine';
-import { listPlugins } from '@/lib/plugins';
+import { listPluginPage } from '@/lib/plugin-list';
 import { requireUser } from '@/lib/session';
+import { listPageQueryFrom } from '@/lib/validations/list-page';
 
 export const metadata: Metadata = { title: 'Plugins' };
 
 export default async function PluginsPage() {
   const user = await requireUser();
-  const plugins = await listPlugins(user);
+  const page = await listPluginPage(user, listPageQueryFrom({}));
   return (
     <DashboardShell>
-      <DashboardHeader heading="Plugins" text="Every deployed analysis plugin, with live figures. Owners and admins may stop, restart and delete." />
-      <PluginTable initialPlugins={plugins} engineRunning={getEngine() !== null} />
+      <DashboardHeader heading="Plugins" text="Deployed analysis plugins, yours first, with live figures. Owners and admins may stop, restart and delete." />
+      <PluginTable initialPage={page} me={user.namespace} engineRunning={getEngine() !== null} />
     </DashboardShell>
   );
 }

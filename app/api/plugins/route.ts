@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import { ApiError, apiRoute, json, readJson } from '@/lib/api';
-import { deployPlugin, isValidTestProof, listPlugins, requireEngine } from '@/lib/plugins';
+import { listPluginPage } from '@/lib/plugin-list';
+import { deployPlugin, isValidTestProof, requireEngine } from '@/lib/plugins';
+import { listPageQueryFrom } from '@/lib/validations/list-page';
 import { pluginDefinitionSchema } from '@/lib/validations/plugin';
 
-/** Every plugin, with its owner, state and (when the engine runs) live stats. */
-export const GET = apiRoute(async ({ user }) => json({ plugins: await listPlugins(user) }));
+/**
+ * A page of plugins (`?offset=&limit=&q=&scope=mine`; 50 by default, at most
+ * 200), the caller's own first, each with its owner, state and (when the
+ * engine runs) live stats; `total` counts every match.
+ */
+export const GET = apiRoute(async ({ req, user }) => {
+  const page = await listPluginPage(user, listPageQueryFrom(new URL(req.url).searchParams));
+  return json({ plugins: page.items, total: page.total, offset: page.offset, limit: page.limit });
+});
 
 const NOT_TESTED = 'Test the plugin first: Deploy needs a passing test of this exact text';
 const deploySchema = pluginDefinitionSchema.extend({
