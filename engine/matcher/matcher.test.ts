@@ -4,7 +4,11 @@ import { readField, uuidToHex } from '../message/fields';
 import type { Message } from '../message/message';
 import { ValueType } from '../message/message';
 import { parseRfc3339 } from '../message/time';
+import { type LazyMessage, readMessageLazily } from '../message/lazy-message';
+import { encodeMessage } from '../message/protobuf';
+import { compileNodeInPlace } from './compile';
 import { compileMatcher, MatcherError, matcherFieldNames } from './index';
+import { parseMatcher } from './parse';
 import {
   field,
   LSB_FALSE,
@@ -522,5 +526,44 @@ describe('matcherFieldNames', () => {
 
   it('rejects what compileMatcher rejects', () => {
     expect(() => matcherFieldNames('Fields[x] = 1')).toThrow(MatcherError);
+  });
+});
+
+describe('pattern tests cost time linear in the value, whatever the pattern (issue 11)', () => {
+  // Each of these held a thread for seconds to minutes as a backtracking RegExp; no clock
+  // here: lua-pattern-automaton.test.ts counts the engine's work, this checks the answers
+  // through the matcher, decoded and read in place as the analysis worker reads records.
+  const base = lsbMinimalMessage();
+  const withPayload = (payload: string): Message => ({ ...base, payload });
+  const withClientId = (clientId: string): Message => ({ ...base, fields: [field('clientId', ValueType.STRING, [clientId])] });
+
+  const cases: [expression: string, message: Message, expected: boolean][] = [
+    ["Payload =~ 'a*a*a*a*b'", withPayload('a'.repeat(200)), false],
+    ["Type == 'boom' && Payload =~ 'a*a*a*a*b'", { ...withPayload('a'.repeat(260)), type: 'boom' }, false],
+    ["Payload =~ 'a*a*a*a*b'", withPayload('a'.repeat(60_000) + 'b'), true],
+    ["Fields[clientId] =~ '.*.*.*.*@'", withClientId('x'.repeat(10_000)), false],
+    ["Fields[clientId] =~ '.*.*.*.*@'", withClientId('x'.repeat(10_000) + '@'), true],
+    ["Payload !~ '%s+$'", withPayload(' '.repeat(50_000) + 'x'), true],
+  ];
+
+  it.each(cases.map(([e, m, x]) => [e, m.payload?.length ?? 10_000, e, m, x]))('%s over %i bytes', (_e, _n, expression, message, expected) => {
+    const m = message as Message;
+    expect(holds(expression as string, m)).toBe(expected);
+    const lazy = readMessageLazily(encodeMessage(m));
+    expect(compileNodeInPlace(parseMatcher(expression as string))(lazy as LazyMessage)).toBe(expected);
+  });
+
+  it('refuses no pattern for its cost: every one is bounded', () => {
+    for (const e of ["Payload =~ '.*.*.*.*.*.*.*.*@'", "Payload =~ 'a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?a?aaaaaaaaaaaaaaaa'", "Payload =~ '%b()%b()'"]) {
+      expect(() => compileMatcher(e), e).not.toThrow();
+    }
+  });
+
+  it('answers as hand-written JS on the sample mix with a pathological pattern', () => {
+    const matcher = compileMatcher("Fields[clientId] =~ '.*.*.*.*%-'");
+    for (const m of sampleMessages(2_000, 3)) {
+      const v = readField(m, 'clientId');
+      expect(matcher(m)).toBe(typeof v === 'string' && v.includes('-'));
+    }
   });
 });
