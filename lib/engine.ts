@@ -8,7 +8,7 @@
  * running". Route handlers import only this file, never the runtime itself.
  */
 import type { MessageView } from './message-view';
-import type { PluginConfig } from './validations/plugin';
+import type { PluginConfig, PluginLimitsView } from './validations/plugin';
 
 /** A matcher syntax error with its position (0-based character offset). */
 export interface MatcherErrorView {
@@ -17,7 +17,9 @@ export interface MatcherErrorView {
 }
 
 export interface MatcherRun {
-  /** Messages in the engine's in-memory window that were scanned. */
+  /** Messages in the engine's in-memory window when the run began. */
+  windowSize: number;
+  /** How many of them were scanned, newest first (all, unless cutShort). */
   scanned: number;
   /** How many of them matched. */
   matched: number;
@@ -25,9 +27,22 @@ export interface MatcherRun {
   offset: number;
   messages: MessageView[];
   elapsedMs: number;
+  /** The run stopped before the end of the window (its time budget, a cancelled request): why, and how far it got. */
+  cutShort?: { reason: 'budget' | 'aborted' | 'busy' | 'failed'; message: string };
 }
 
 export type MatcherRunResult = ({ ok: true } & MatcherRun) | { ok: false; error: MatcherErrorView };
+
+/** The user already has as much of this kind of work (Run Matcher, Test Plugin) going as allowed; nothing was started. Routes answer 429. */
+export class EngineBusyError extends Error {
+  override name = 'EngineBusyError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
 
 export interface PluginDefinitionInput {
   /** The owner's namespace; the plugin runs as `<owner>.<name>`. */
@@ -85,6 +100,8 @@ export interface PluginStats {
   maxMemoryBytes: number;
   avgProcessNs: number;
   avgTimerNs: number;
+  /** The limits it runs with (asked for, else the default, never above the server's cap). */
+  limits?: PluginLimitsView;
   error?: PluginErrorView & { at: string };
 }
 
@@ -164,7 +181,9 @@ export interface EngineStatus {
 export interface PortalEngine {
   /** Appends a body's valid messages to the live stream as one batch (all or none). */
   ingest(request: { format: IngestFormat; body: Uint8Array; maxErrors: number }): Promise<IngestResult>;
-  runMatcher(request: { matcher: string; offset: number; limit: number }): Promise<MatcherRunResult>;
+  /** Run Matcher for `owner` (default 'anonymous'; one at a time per owner, a second throws EngineBusyError); `signal` aborts it (the client went away). */
+  runMatcher(request: { owner?: string; matcher: string; offset: number; limit: number; signal?: AbortSignal }): Promise<MatcherRunResult>;
+  /** Test Plugin, shared fairly between owners; throws EngineBusyError when the owner already has as many runs going and waiting as allowed. */
   testPlugin(definition: PluginDefinitionInput): Promise<PluginTestReport>;
   /** Starts or replaces `<owner>.<name>` (no gap in its data); throws with a readable message on failure. */
   deployPlugin(definition: PluginDefinitionInput): Promise<void>;

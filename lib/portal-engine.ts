@@ -1,24 +1,16 @@
 /**
  * The PortalEngine over the real engine runtime (engine/runtime): Run Matcher
- * scans the stream's in-memory window, Test Plugin runs the plugin in an
- * isolated worker over the window's newest messages, Deploy/Stop/Restart/
+ * scans the stream's in-memory window in a worker with a time budget (one
+ * scan per user), Test Plugin runs the plugin in a fairly shared runner
+ * over the window's newest messages, Deploy/Stop/Restart/
  * Delete are the Engine's own operations, and stats and outputs come from the
  * Engine and its OutputStore. Imported only by server.ts (never by bundled
  * route handlers: the engine starts worker threads from files on disk);
  * route handlers reach it through the globalThis singleton in lib/engine.ts.
  */
-import {
-  compileMatcher,
-  ingestHindsight,
-  ingestNdjson,
-  LogError,
-  MatcherError,
-  readMessageLazily,
-  StreamEntry,
-  type Message,
-  type MessageStream,
-} from '../engine/index';
-import { Engine, type PluginInfo, type TestPluginResult } from '../engine/runtime/index';
+import { compileMatcher, ingestHindsight, ingestNdjson, LogError, MatcherError, type MessageStream } from '../engine/index';
+import { Engine, PoolBusyError, type PluginInfo, type TestPluginResult } from '../engine/runtime/index';
+import { EngineBusyError } from './engine';
 import type {
   EngineStatus,
   IngestFormat,
@@ -32,6 +24,7 @@ import type {
   PortalEngine,
 } from './engine';
 import { MessageRate } from './message-rate';
+import { LIMIT_CONFIG_KEY_NAMES, RESERVED_CONFIG_KEYS, type LimitCaps } from './validations/plugin';
 import { toMessageView } from './message-view';
 
 /** Messages of the window that Test Plugin runs over (newest first would reorder; these are the newest, in order). */
@@ -45,6 +38,8 @@ export interface PortalEngineOptions {
   /** Messages per second of the built-in sample stream; 0 turns it off. */
   sampleRate: number;
   workers?: number;
+  /** The platform's caps on plugin limits (lib/env.ts readLimitCaps). */
+  limitCaps?: LimitCaps;
 }
 
 export class RuntimePortalEngine implements PortalEngine {
@@ -57,42 +52,30 @@ export class RuntimePortalEngine implements PortalEngine {
     const engine = await Engine.start({
       dataDir: options.dataDir,
       workers: options.workers,
+      limitCaps: options.limitCaps,
       sampleStream: options.sampleRate > 0 ? { rate: options.sampleRate } : false,
     });
     return new RuntimePortalEngine(engine);
   }
 
-  async runMatcher(request: { matcher: string; offset: number; limit: number }): Promise<MatcherRunResult> {
-    const started = performance.now();
-    let match: (m: Message) => boolean;
+  async runMatcher(request: { owner?: string; matcher: string; offset: number; limit: number; signal?: AbortSignal }): Promise<MatcherRunResult> {
     try {
-      match = compileMatcher(request.matcher);
+      const run = await this.engine.runMatcher({ ...request, owner: request.owner ?? 'anonymous' });
+      return {
+        ok: true,
+        windowSize: run.total,
+        scanned: run.scanned,
+        matched: run.matched,
+        offset: run.offset,
+        messages: run.entries.map((e) => toMessageView(e.message)),
+        elapsedMs: run.elapsedMs,
+        ...(run.cutShort ? { cutShort: run.cutShort } : {}),
+      };
     } catch (err) {
       if (err instanceof MatcherError) return { ok: false, error: { message: err.message, position: err.position } };
+      if (err instanceof PoolBusyError) throw new EngineBusyError(err.message, 1000);
       throw err;
     }
-    const entries = this.engine.stream.recent();
-    const page: Message[] = [];
-    let matched = 0;
-    const end = request.offset + request.limit;
-    // Newest first, so the first page shows what just arrived.
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const entry = entries[i];
-      // Most of the window is kept as bytes: match on them read in place, and
-      // decode in full only the page's messages.
-      const message = entry instanceof StreamEntry && !entry.isDecoded ? readMessageLazily(entry.encoded) : entry.message;
-      if (!match(message)) continue;
-      if (matched >= request.offset && matched < end) page.push(entry.message);
-      matched++;
-    }
-    return {
-      ok: true,
-      scanned: entries.length,
-      matched,
-      offset: request.offset,
-      messages: page.map(toMessageView),
-      elapsedMs: performance.now() - started,
-    };
   }
 
   async ingest(request: { format: IngestFormat; body: Uint8Array; maxErrors: number }): Promise<IngestResult> {
@@ -118,12 +101,17 @@ export class RuntimePortalEngine implements PortalEngine {
         elapsedMs: performance.now() - started,
       };
     }
-    const messages = this.engine.stream.recent(TEST_WINDOW).map((e) => e.message);
-    const result = await this.engine.testPlugin(
-      { owner: definition.owner, name: definition.name, code: definition.source, config: engineConfig(definition) },
-      messages,
-      { filename: `${definition.name}.js` },
-    );
+    let result: TestPluginResult;
+    try {
+      result = await this.engine.testPluginOnWindow(
+        { owner: definition.owner, name: definition.name, code: definition.source, config: engineConfig(definition) },
+        TEST_WINDOW,
+        { filename: `${definition.name}.js`, owner: definition.owner },
+      );
+    } catch (err) {
+      if (err instanceof PoolBusyError) throw new EngineBusyError(err.message, 2000);
+      throw err;
+    }
     return testReport(result, performance.now() - started);
   }
 
@@ -227,6 +215,7 @@ export class RuntimePortalEngine implements PortalEngine {
       maxMemoryBytes: s?.maxMemory ?? 0,
       avgProcessNs: s?.processMessageAvgNs ?? 0,
       avgTimerNs: s?.timerEventAvgNs ?? 0,
+      limits: p.limits,
     };
     if (p.error) {
       view.error = { message: p.error.message, at: new Date(p.error.at).toISOString() };
@@ -273,8 +262,15 @@ function outputSummary(o: { key: string; plugin: string; size: number; updatedAt
 
 /** The portal's config form as the engine's Hindsight-style configuration. */
 function engineConfig(definition: PluginDefinitionInput): Record<string, string | number | boolean> {
+  const config: Record<string, string | number | boolean> = { ...definition.config.user };
+  // A config saved before these keys were reserved may still carry them among the user's keys: never pass those on.
+  for (const key of RESERVED_CONFIG_KEYS) delete config[key];
+  for (const key of LIMIT_CONFIG_KEY_NAMES) {
+    const asked = definition.config[key];
+    if (asked !== undefined) config[key] = asked;
+  }
   return {
-    ...definition.config.user,
+    ...config,
     message_matcher: definition.matcher,
     ticker_interval: definition.config.ticker_interval,
     preserve_data: definition.config.preserve_data,

@@ -31,7 +31,7 @@ import type { Message } from '../message/message';
 import { parseRfc3339 } from '../message/time';
 import { OutputError, OutputStore, type OutputStoreOptions } from '../outputs';
 import { AnalysisThread } from './analysis-thread';
-import { IsolatedTestRunner, type IsolatedTestOptions } from './isolated-test-runner';
+import { IsolatedTestRunner, type IsolatedTestOptions, type IsolatedTestRunnerOptions } from './isolated-test-runner';
 import { EngineStoppedError, PluginLoadError, PluginNotFoundError, StartPositionError } from './engine-errors';
 import { PluginRegistry, type PluginRecord, type PluginState, type PluginTermination } from './plugin-registry';
 import {
@@ -50,6 +50,7 @@ import {
 import { emptyStats, type PluginStats } from './plugin-stats';
 import type { TestPluginInput, TestPluginResult } from './test-plugin';
 import type { BatchDone, Effects, TerminationRecord } from './worker-protocol';
+import { WindowMatcher, type WindowMatch, type WindowMatchRequest, type WindowMatcherOptions } from './window-matcher';
 
 export interface EngineOptions {
   dataDir: string;
@@ -72,6 +73,10 @@ export interface EngineOptions {
    * more, and every plugin runs with its limits cut to them.
    */
   limitCaps?: Partial<LimitCaps>;
+  /** Test Plugin runners and their per-owner limits. */
+  testRunners?: IsolatedTestRunnerOptions;
+  /** Run Matcher's workers and budget per request. */
+  runMatcher?: WindowMatcherOptions;
 }
 
 /**
@@ -151,7 +156,8 @@ export class Engine {
   /** Effects applied one batch at a time per thread, in order. */
   private readonly chains = new Map<AnalysisThread, Promise<void>>();
   private ops: Promise<unknown> = Promise.resolve();
-  private readonly tester = new IsolatedTestRunner();
+  private readonly tester: IsolatedTestRunner;
+  private readonly windowMatcher: WindowMatcher;
   private stopped = false;
   readonly limitCaps: LimitCaps;
   private readonly threadOptions: { hostname: string; maxBatch?: number; statsIntervalMs?: number };
@@ -173,6 +179,8 @@ export class Engine {
       maxBatch: options.maxBatch,
       statsIntervalMs: options.statsIntervalMs,
     };
+    this.tester = new IsolatedTestRunner(options.testRunners);
+    this.windowMatcher = new WindowMatcher(() => this.stream.recent(), options.runMatcher);
     const sample = options.sampleStream === undefined ? { rate: 100 } : options.sampleStream;
     this.sample = sample
       ? new SampleStream({
@@ -259,6 +267,28 @@ export class Engine {
    */
   testPlugin(input: TestPluginInput, messages: readonly Message[], options: IsolatedTestOptions = {}): Promise<TestPluginResult> {
     return this.tester.run(input, messages, { ...options, limitCaps: this.limitCaps });
+  }
+
+  /**
+   * Test Plugin over the newest `recent` messages of the in-memory window, in
+   * log order. Runs are shared fairly between owners (options.owner, else the
+   * input's owner): one running and two waiting per owner, more is refused
+   * with PoolBusyError; the budget covers the wait and the run.
+   */
+  testPluginOnWindow(input: TestPluginInput, recent: number, options: IsolatedTestOptions = {}): Promise<TestPluginResult> {
+    const records = this.stream.recent(recent).map((e) => e.encoded);
+    return this.tester.runEncoded(input, records, { ...options, limitCaps: this.limitCaps });
+  }
+
+  /**
+   * Run Matcher: the matcher over the in-memory window, newest first, in a
+   * worker with a wall-clock budget; a scan cut short says how far it got
+   * (WindowMatch.cutShort). Throws MatcherError for a malformed matcher and
+   * PoolBusyError when the owner already has a scan running.
+   */
+  runMatcher(request: WindowMatchRequest): Promise<WindowMatch> {
+    if (this.stopped) return Promise.reject(new EngineStoppedError());
+    return this.windowMatcher.run(request);
   }
 
   // ---------------------------------------------------------------- operations
@@ -406,6 +436,7 @@ export class Engine {
       }
       this.live.clear();
       await this.tester.close();
+      await this.windowMatcher.close();
       await this.registry.settle();
       await this.outputs.close();
       await this.stream.close();

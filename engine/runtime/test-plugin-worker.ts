@@ -1,6 +1,8 @@
 /**
  * Worker thread body for IsolatedTestRunner: runs testPlugin() on request,
- * off the caller's event loop. Messages arrive as packed protobufs.
+ * off the caller's event loop. Messages arrive as packed protobufs. At start
+ * it runs one trivial plugin (loading the modules and compiling QuickJS), then
+ * says `{ t: 'ready' }`, so the pool lends it only once it answers quickly.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Message } from '../message/message';
@@ -45,3 +47,6 @@ async function handle(req: TestRequest): Promise<void> {
     } satisfies TestReply);
   }
 }
+
+await testPlugin({ code: 'function process_message() { return 0 }', config: { message_matcher: 'TRUE' } }, []).catch(() => undefined);
+port.postMessage({ t: 'ready' });

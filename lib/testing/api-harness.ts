@@ -82,7 +82,7 @@ export function recordingEngine(overrides: Partial<PortalEngine> = {}): PortalEn
     };
   const engine: PortalEngine & { calls: EngineCall[] } = {
     calls,
-    runMatcher: record('runMatcher', async () => ({ ok: true as const, scanned: 0, matched: 0, offset: 0, messages: [], elapsedMs: 0 })),
+    runMatcher: record('runMatcher', async () => ({ ok: true as const, windowSize: 0, scanned: 0, matched: 0, offset: 0, messages: [], elapsedMs: 0 })),
     testPlugin: record('testPlugin', async () => ({
       passed: true,
       scanned: 0,

@@ -70,11 +70,11 @@ describe('/api/matcher', () => {
   it('passes the page to the engine and reports a matcher error with its position', async () => {
     const engine = recordingEngine({
       runMatcher: async ({ matcher }) =>
-        matcher === 'Type = 1' ? { ok: false, error: { message: "expected '=='", position: 5 } } : { ok: true, scanned: 10, matched: 0, offset: 0, messages: [], elapsedMs: 1 },
+        matcher === 'Type = 1' ? { ok: false, error: { message: "expected '=='", position: 5 } } : { ok: true, windowSize: 10, scanned: 10, matched: 0, offset: 0, messages: [], elapsedMs: 1 },
     });
     const ok = await runMatcher(request('/api/matcher', { method: 'POST', user: alice, body: { matcher: 'TRUE', offset: 25 } }));
     expect(ok.status).toBe(200);
-    expect(engine.calls[0]).toEqual({ method: 'runMatcher', args: [{ matcher: 'TRUE', offset: 25, limit: 25 }] });
+    expect(engine.calls[0]).toMatchObject({ method: 'runMatcher', args: [{ owner: 'alice', matcher: 'TRUE', offset: 25, limit: 25 }] });
 
     const bad = await runMatcher(request('/api/matcher', { method: 'POST', user: alice, body: { matcher: 'Type = 1' } }));
     expect(bad.status).toBe(422);

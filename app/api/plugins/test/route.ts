@@ -1,14 +1,21 @@
 import { apiRoute, json, readJson } from '@/lib/api';
+import { EngineBusyError } from '@/lib/engine';
 import { requireEngine, testProof } from '@/lib/plugins';
 import { pluginDefinitionSchema } from '@/lib/validations/plugin';
 
 /**
  * Test Plugin: runs the definition over the matched window, then
  * timer_event(ns, true). A passing report carries `deployProof`, which Deploy
- * requires for exactly this text.
+ * requires for exactly this text. Runs are shared fairly between users; a
+ * user with as many runs going and waiting as allowed gets a 429.
  */
 export const POST = apiRoute(async ({ req, user }) => {
   const definition = await readJson(req, pluginDefinitionSchema);
-  const report = await requireEngine().testPlugin({ owner: user.namespace, ...definition });
-  return json({ ...report, deployProof: report.passed ? testProof(user.namespace, definition) : null });
+  try {
+    const report = await requireEngine().testPlugin({ owner: user.namespace, ...definition });
+    return json({ ...report, deployProof: report.passed ? testProof(user.namespace, definition) : null });
+  } catch (err) {
+    if (!(err instanceof EngineBusyError)) throw err;
+    return json({ error: `${err.message}.` }, { status: 429, headers: { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) } });
+  }
 });
