@@ -19,8 +19,9 @@
  *   INTEGER values as numbers (rounded beyond 2^53, as in Lua).
  * - Termination messages keep Hindsight's shape with the plugin's line:
  *   `process_message() plugin.js:12: ReferenceError: 'x' is not defined`;
- *   `process_message() instruction_limit exceeded` and `... not enough memory`
- *   carry no line (QuickJS cannot say which line was running).
+ *   a limit names its configuration key, `process_message() plugin.js:7:
+ *   cpu_limit_ms exceeded` (also memory_limit, output_limit, the inject
+ *   limits), with the line QuickJS can give (termination.ts limitLocation).
  * - Limits: DEFAULT_LIMITS, overridden by the config's Hindsight keys
  *   (limitsFromConfig) and then by PluginSpec.limits. The memory cap is the
  *   plugin's Wasm memory maximum, never below the module's 16 MiB minimum

@@ -24,7 +24,7 @@
  *
  * Memory. The Wasm memory maximum is the hard cap (quickjs-module.ts); QuickJS's
  * own limit refuses any single allocation larger than memoryBytes. Reaching
- * the cap terminates the call as "not enough memory" at the next interrupt
+ * the cap terminates the call as "memory_limit exceeded" at the next interrupt
  * check, even if the plugin catches the error; until then every allocation
  * fails at once (QuickJS's limit drops to nothing), so a plugin that catches
  * out-of-memory errors and keeps trying gets to that check quickly instead of
@@ -57,8 +57,12 @@ import { decodeTagged, encodeTagged, TaggedValueError } from './tagged-value';
 import {
   callPrefix,
   clip,
+  CPU_LIMIT_EXCEEDED,
   formatAt,
   formatException,
+  limitLocation,
+  MEMORY_LIMIT_EXCEEDED,
+  OUTPUT_LIMIT_EXCEEDED,
   parseDescription,
   pluginLocation,
   type CallName,
@@ -167,6 +171,8 @@ export class PluginSandbox {
   private call: CallContext | undefined;
   private deadline: Deadline | undefined;
   private fatal: string | undefined;
+  /** `fatal` is the memory limit noted by the interrupt handler, still without the plugin's line. */
+  private fatalUnlocated = false;
   private payloadParts: string[] = [];
   private payloadBytes = 0;
   /** Call (message index, or -1) the payload buffer, inject count and debug count belong to. */
@@ -297,8 +303,7 @@ export class PluginSandbox {
       const stop = this.readIndex();
       this.collectFailures(result, offset);
       result.processed += Math.max(0, stop);
-      const error =
-        this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'process_message'));
+      const error = this.callError(r.error, 'process_message', deadline);
       r.error.dispose();
       flush();
       this.terminate(error);
@@ -361,7 +366,7 @@ export class PluginSandbox {
       case 6:
         return `${call}() must return a string error message, e.g. [-1, "why"]`;
       case 7:
-        return formatAt(call, undefined, 'not enough memory', this.filename);
+        return this.memoryLimitMessage(call, this.stErrorStack());
       default:
         return `${call}() stopped for an unknown reason (${code})`;
     }
@@ -395,8 +400,7 @@ export class PluginSandbox {
         }
         let error: string | undefined;
         if (r.error) {
-          error =
-            this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'timer_event'));
+          error = this.callError(r.error, 'timer_event', deadline);
           r.error.dispose();
         } else {
           const code = ctx.getNumber(r.value);
@@ -449,7 +453,7 @@ export class PluginSandbox {
           this.rt.setMemoryLimit(this.limits.memoryBytes);
         }
         if (r.error) {
-          const why = deadline.hit ? 'instruction_limit exceeded' : this.describeError(r.error, 'save');
+          const why = deadline.hit ? formatAt('save', undefined, CPU_LIMIT_EXCEEDED, this.filename) : this.describeError(r.error, 'save');
           r.error.dispose();
           this.warnings.push(`preserve_data: the state could not be saved: ${why}`);
         } else {
@@ -549,7 +553,7 @@ export class PluginSandbox {
     }
     let error: string | undefined;
     if (r.error) {
-      error = this.fatal ?? (deadline.hit ? this.instructionLimitMessage() : this.describeError(r.error, 'load'));
+      error = this.callError(r.error, 'load', deadline);
       r.error.dispose();
     } else {
       r.value.dispose();
@@ -589,7 +593,7 @@ export class PluginSandbox {
       arg.dispose();
     }
     if (r.error) {
-      const why = deadline.hit ? 'instruction_limit exceeded' : this.describeError(r.error, 'restore');
+      const why = deadline.hit ? formatAt('restore', undefined, CPU_LIMIT_EXCEEDED, this.filename) : this.describeError(r.error, 'restore');
       r.error.dispose();
       this.warnings.push(`preserve_data: the saved state was not restored, starting fresh: ${why}`);
     } else {
@@ -633,6 +637,7 @@ export class PluginSandbox {
   private beginCall(name: CallName, messages?: readonly Message[]): CallContext {
     this.call = { name, outputs: [], injected: [], debug: [], messages, debugBytes: 0 };
     this.fatal = undefined;
+    this.fatalUnlocated = false;
     this.recoverMemoryLimit();
     this.owner = -2;
     this.payloadParts = [];
@@ -685,7 +690,9 @@ export class PluginSandbox {
     if (this.fatal !== undefined) return true;
     if (this.heap.exhausted) {
       this.rt.setMemoryLimit(this.limits.memoryBytes); // reading st.i below allocates
-      this.fatal = formatAt(this.call?.name ?? 'load', undefined, 'not enough memory', this.filename);
+      // Located once the call has returned, from the stack of the error this interrupt raises.
+      this.fatal = formatAt(this.call?.name ?? 'load', undefined, MEMORY_LIMIT_EXCEEDED, this.filename);
+      this.fatalUnlocated = true;
       return true;
     }
     const t = performance.now();
@@ -759,11 +766,32 @@ export class PluginSandbox {
   }
 
   /**
-   * No line number: QuickJS reports where the interrupted function starts,
-   * not the line that was running, which would mislead.
+   * The termination message of a call that ended with `error` thrown out of
+   * the driver: the limit the host noted (fatal), the deadline, or the error
+   * itself. A limit's message carries the plugin's line when the stack of the
+   * error QuickJS raised on the interrupt gives one (see limitLocation).
    */
-  private instructionLimitMessage(): string {
-    return formatAt(this.call?.name ?? 'load', undefined, 'instruction_limit exceeded', this.filename);
+  private callError(error: QuickJSHandle, call: CallName, deadline: Deadline): string {
+    if (this.fatal !== undefined) {
+      if (!this.fatalUnlocated) return this.fatal;
+      return this.memoryLimitMessage(call, this.describe(error)?.stack ?? '');
+    }
+    if (deadline.hit) return formatAt(call, limitLocation(this.describe(error)?.stack ?? '', this.filename), CPU_LIMIT_EXCEEDED, this.filename);
+    return this.describeError(error, call);
+  }
+
+  private memoryLimitMessage(call: CallName, stack: string): string {
+    return formatAt(call, limitLocation(stack, this.filename), MEMORY_LIMIT_EXCEEDED, this.filename);
+  }
+
+  /** The stack of st.err (the error that stopped run() or timer()), '' when it has none. */
+  private stErrorStack(): string {
+    const h = this.ctx.getProp(this.entry!.st, 'err');
+    try {
+      return this.describe(h)?.stack ?? '';
+    } finally {
+      h.dispose();
+    }
   }
 
   private describeStError(call: CallName): string {
@@ -781,7 +809,7 @@ export class PluginSandbox {
     // null then), and describing needs memory too.
     const exhausted = this.heap.exhausted;
     if (d && !(exhausted && !d.isError && d.shown === 'null')) return formatException(call, d, this.filename);
-    const what = exhausted ? 'not enough memory' : 'an exception that could not be described';
+    const what = exhausted ? MEMORY_LIMIT_EXCEEDED : 'an exception that could not be described';
     return formatAt(call, undefined, what, this.filename);
   }
 
@@ -952,7 +980,7 @@ export class PluginSandbox {
 
   private appendPayload(text: string): void {
     const bytes = utf8Length(text);
-    if (this.payloadBytes + bytes > this.limits.outputBytes) this.fail('output_limit exceeded');
+    if (this.payloadBytes + bytes > this.limits.outputBytes) this.fail(OUTPUT_LIMIT_EXCEEDED);
     this.payloadParts.push(text);
     this.payloadBytes += bytes;
     if (this.payloadBytes > this.counters.maxOutputBytes) this.counters.maxOutputBytes = this.payloadBytes;
@@ -964,13 +992,16 @@ export class PluginSandbox {
 
   private countInjection(fn: 'inject_message' | 'inject_payload'): void {
     const name = this.call?.name;
-    const limit =
+    const [key, limit] =
       name === 'process_message'
-        ? this.limits.processMessageInjectLimit
+        ? ['process_message_inject_limit', this.limits.processMessageInjectLimit]
         : name === 'timer_event'
-          ? this.limits.timerEventInjectLimit
-          : 0;
-    if (this.injectCount >= limit) this.fail(`${fn}() failed: injection limit exceeded`);
+          ? ['timer_event_inject_limit', this.limits.timerEventInjectLimit]
+          : [undefined, 0];
+    if (this.injectCount >= limit) {
+      // Hindsight's words, and the key of the limit (none applies while loading: nothing may be injected then).
+      this.fail(`${fn}() failed: injection limit exceeded${key === undefined ? ' (nothing may be injected while the plugin loads)' : ` (${key} ${limit})`}`);
+    }
     this.injectCount++;
   }
 

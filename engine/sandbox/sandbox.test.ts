@@ -336,15 +336,23 @@ describe('outputs, injection and debug', () => {
     const r = timer.timerEvent(0, false);
     expect(r.injected.map((m) => m.type)).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9']);
     expect(r.terminated).toEqual({
-      error: 'timer_event() plugin.js:5: inject_message() failed: injection limit exceeded',
+      error: 'timer_event() plugin.js:5: inject_message() failed: injection limit exceeded (timer_event_inject_limit 10)',
     });
 
     const pm = await plugin(`function process_message() { inject_payload("txt", "", "x"); return 0 }`);
     expect(pm.processMessages(messages.slice(0, 3))).toMatchObject({
       processed: 0,
       outputs: [],
-      terminated: { index: 0, error: 'process_message() plugin.js:1: inject_payload() failed: injection limit exceeded' },
+      terminated: {
+        index: 0,
+        error: 'process_message() plugin.js:1: inject_payload() failed: injection limit exceeded (process_message_inject_limit 0)',
+      },
     });
+
+    const atLoad = await plugin('var a = 1;\ninject_message({ Type: "early" });\n');
+    expect(atLoad.terminated?.error).toBe(
+      'plugin.js:2: inject_message() failed: injection limit exceeded (nothing may be injected while the plugin loads)',
+    );
 
     // The limit is per call: two per message is fine all batch long, a third is not.
     const two = await plugin(
@@ -361,7 +369,7 @@ describe('outputs, injection and debug', () => {
     expect(r2.injected).toHaveLength(2 * 1200);
     expect(r2.terminated).toEqual({
       index: 1199,
-      error: 'process_message() plugin.js:5: inject_message() failed: injection limit exceeded',
+      error: 'process_message() plugin.js:5: inject_message() failed: injection limit exceeded (process_message_inject_limit 2)',
     });
   });
 
@@ -442,8 +450,11 @@ describe('loading', () => {
     const thrown = await plugin('var a = 1;\nundefinedThing();\n');
     expect(thrown.terminated?.error).toBe("plugin.js:2: ReferenceError: 'undefinedThing' is not defined");
 
+    // Top-level code has no line of its own to give (its frame starts at line 1 whatever runs).
     const loop = await plugin('var a = 1;\nwhile (true) {}\n', { limits: { cpuMsPerCall: 50 } });
-    expect(loop.terminated?.error).toBe('plugin.js: instruction_limit exceeded');
+    expect(loop.terminated?.error).toBe('plugin.js: cpu_limit_ms exceeded');
+    const called = await plugin('function spin() {\n  for (;;) {}\n}\nvar a = 1;\nspin();\n', { limits: { cpuMsPerCall: 50 } });
+    expect(called.terminated?.error).toBe('plugin.js:1: cpu_limit_ms exceeded');
 
     const nonError = await plugin('throw "just a string";');
     expect(nonError.terminated?.error).toBe(

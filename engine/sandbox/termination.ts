@@ -2,11 +2,16 @@
  * Termination messages in Hindsight's shape, with the plugin's line number:
  *
  *   process_message() plugin.js:12: ReferenceError: 'x' is not defined
- *   process_message() instruction_limit exceeded
- *   process_message() not enough memory
- *   timer_event() plugin.js:9: inject_message() failed: injection limit exceeded
+ *   process_message() plugin.js:7: cpu_limit_ms exceeded
+ *   process_message() plugin.js:3: memory_limit exceeded
+ *   timer_event() plugin.js:9: output_limit exceeded
+ *   timer_event() plugin.js:9: inject_message() failed: injection limit exceeded (timer_event_inject_limit 10)
  *   plugin.js:4:17: SyntaxError: unexpected token in expression: ')'   (loading)
- *   plugin.js: instruction_limit exceeded                               (loading)
+ *   plugin.js: cpu_limit_ms exceeded                                    (loading, top-level code)
+ *
+ * A limit is named by the configuration key that sets it. Hindsight says
+ * `instruction_limit exceeded` and `not enough memory`; here the per-call
+ * limit is CPU time (`cpu_limit_ms`) and the memory one `memory_limit`.
  */
 
 /** Which plugin call was running: the prefix of its messages. Loading has none. */
@@ -39,6 +44,33 @@ export function pluginLocation(stack: string, filename: string, withColumn = fal
   return undefined;
 }
 
+/** What a termination by each limit says (after the call and location). */
+export const CPU_LIMIT_EXCEEDED = 'cpu_limit_ms exceeded';
+export const MEMORY_LIMIT_EXCEEDED = 'memory_limit exceeded';
+export const OUTPUT_LIMIT_EXCEEDED = 'output_limit exceeded';
+
+/**
+ * Where a plugin was when a limit stopped it, from the stack of QuickJS's
+ * "interrupted" error (or any error raised at that moment): the innermost
+ * frame in the plugin's file, as `file:line`.
+ *
+ * A frame below the top gives the line of the call in progress. The top
+ * frame (the code that was looping) gives the last position QuickJS recorded
+ * in it, which for a tight loop may be where its function starts: still the
+ * function to look at. For top-level code that is line 1 whatever runs, so
+ * top-level code gives no location.
+ */
+export function limitLocation(stack: string, filename: string): string | undefined {
+  const frames = stack.split('\n').filter((line) => /^\s*at /.test(line));
+  for (let k = 0; k < frames.length; k++) {
+    const m = /^\s*at (.*) \((.*):(\d+):(\d+)\)\s*$/.exec(frames[k]);
+    if (!m || m[2] !== filename) continue;
+    if (k === 0 && m[1] === '<eval>') return undefined;
+    return `${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}
+
 /** "process_message() " for calls, "" while loading. */
 export function callPrefix(call: CallName): string {
   return call === 'load' ? '' : `${call}() `;
@@ -59,7 +91,7 @@ export function isOutOfMemory(d: Pick<ErrorDescription, 'name' | 'message'>): bo
 
 /** The termination message for an uncaught exception described by the driver. */
 export function formatException(call: CallName, d: ErrorDescription, filename: string): string {
-  if (isOutOfMemory(d)) return formatAt(call, undefined, 'not enough memory', filename);
+  if (isOutOfMemory(d)) return formatAt(call, limitLocation(d.stack, filename), MEMORY_LIMIT_EXCEEDED, filename);
   const location = pluginLocation(d.stack, filename, d.name === 'SyntaxError');
   if (d.isError || d.name !== '' || d.message !== '') {
     const what = d.name && d.message ? `${d.name}: ${d.message}` : d.name || d.message || d.shown;
