@@ -67,7 +67,7 @@ export function OutputList({ initialPage, me }: { initialPage: ListPage<OutputSu
 /** One output; memoised, so a delta for another row leaves it alone. */
 const OutputRow = memo(function OutputRow({ output, mine }: { output: OutputSummary; mine: boolean }) {
   return (
-    <li data-output={output.name}>
+    <li data-output={output.name} data-updated-at={output.updatedAt} data-stale={output.stale || undefined}>
       {/* No prefetch: a page of 50 links must not fetch 50 output pages. */}
       <Link prefetch={false} href={`/dashboards/${encodeURIComponent(output.name)}`} className="flex items-center gap-3 px-4 py-3 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none">
         <FileText className="h-4 w-4 shrink-0 text-slate-400" />
