@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     sampleRate: config.sampleRate,
     workers: config.workers,
+    limitCaps: config.limitCaps,
   });
   setEngine(engine);
   const offErrors = engine.engine.on((event) => {

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { LimitCaps } from './validations/plugin';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -27,6 +28,47 @@ export interface ServerConfig {
   workers: number | undefined;
   /** Threads that parse large NDJSON ingest bodies (undefined = min(2, cores); 0 = parse on the server's thread). */
   ingestThreads: number | undefined;
+  /** The most a plugin may ask for, per limit key, and the shortest ticker_interval (see readLimitCaps). */
+  limitCaps: LimitCaps;
+}
+
+/**
+ * The admin's caps on plugin limits: environment variable, the limit key it
+ * caps, its default and the largest value the sandbox supports. The defaults
+ * are the engine's DEFAULT_LIMIT_CAPS (lib/env.test.ts keeps them the same).
+ */
+export const LIMIT_CAP_SETTINGS = [
+  { env: 'FORESIGHT_MAX_CPU_LIMIT_MS', key: 'cpu_limit_ms', fallback: 1000, min: 1, max: 600_000 },
+  { env: 'FORESIGHT_MAX_MEMORY_LIMIT', key: 'memory_limit', fallback: 64 * 1024 * 1024, min: 256 * 1024, max: 1024 * 1024 * 1024 },
+  { env: 'FORESIGHT_MAX_OUTPUT_LIMIT', key: 'output_limit', fallback: 256 * 1024, min: 1, max: 64 * 1024 * 1024 },
+  { env: 'FORESIGHT_MAX_PROCESS_MESSAGE_INJECT_LIMIT', key: 'process_message_inject_limit', fallback: 10, min: 0, max: 1_000_000 },
+  { env: 'FORESIGHT_MAX_TIMER_EVENT_INJECT_LIMIT', key: 'timer_event_inject_limit', fallback: 100, min: 0, max: 1_000_000 },
+  { env: 'FORESIGHT_MIN_TICKER_INTERVAL', key: 'min_ticker_interval', fallback: 1, min: 0, max: 86_400 },
+] as const satisfies readonly { env: string; key: keyof LimitCaps; fallback: number; min: number; max: number }[];
+
+/**
+ * The caps from the environment (unset or empty: the default). Read at call
+ * time, so Test and Deploy check against what the server runs with; throws
+ * ConfigError naming a bad variable.
+ */
+export function readLimitCaps(env: Record<string, string | undefined> = process.env): LimitCaps {
+  const caps = {} as LimitCaps;
+  const problems: string[] = [];
+  for (const s of LIMIT_CAP_SETTINGS) {
+    const text = env[s.env]?.trim();
+    if (!text) {
+      caps[s.key] = s.fallback;
+      continue;
+    }
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < s.min || n > s.max) {
+      problems.push(`${s.env}: must be a whole number from ${s.min} to ${s.max} (got "${text}")`);
+      continue;
+    }
+    caps[s.key] = n;
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return caps;
 }
 
 const listOf = (value: string | undefined): string[] =>
@@ -89,6 +131,7 @@ export function readServerConfig(env: Record<string, string | undefined> = proce
     sampleRate: values.FORESIGHT_SAMPLE_RATE,
     workers: values.FORESIGHT_WORKERS,
     ingestThreads: values.FORESIGHT_INGEST_THREADS,
+    limitCaps: readLimitCaps(env),
   };
 }
 

@@ -9,7 +9,7 @@ import { db, type Plugin } from './db';
 import { getEngine, type PluginState, type PluginStats, type PortalEngine } from './engine';
 import { pluginId } from './plugin-id';
 import type { CurrentUser } from './session';
-import { pluginConfigSchema, type PluginDefinition } from './validations/plugin';
+import { pluginConfigSchema, type PluginDefinition, type PluginLimitsView } from './validations/plugin';
 
 export { pluginId } from './plugin-id';
 
@@ -33,6 +33,8 @@ export interface PluginRow {
   updatedAt: string;
   /** Live figures from the engine; null while it is not running. */
   stats: PluginStats | null;
+  /** The limits it runs with, each with the server's cap; null while the engine does not know it. */
+  limits: PluginLimitsView | null;
   /** The signed-in user may stop, restart and delete it. */
   canManage: boolean;
 }
@@ -55,6 +57,7 @@ export async function listPlugins(user: CurrentUser): Promise<PluginRow[]> {
       errorAt: live?.error?.at ?? p.errorAt?.toISOString() ?? null,
       updatedAt: p.updatedAt.toISOString(),
       stats: live,
+      limits: live?.limits ?? null,
       canManage: user.isAdmin || user.namespace === p.owner.namespace,
     };
   });

@@ -3,7 +3,8 @@ import { ApiError, apiRoute, json, readJson } from '@/lib/api';
 import { listPluginPage } from '@/lib/plugin-list';
 import { deployPlugin, isValidTestProof, requireEngine } from '@/lib/plugins';
 import { listPageQueryFrom } from '@/lib/validations/list-page';
-import { pluginDefinitionSchema } from '@/lib/validations/plugin';
+import { readLimitCaps } from '@/lib/env';
+import { pluginDefinitionSchema, withinLimitCaps } from '@/lib/validations/plugin';
 
 /**
  * A page of plugins (`?offset=&limit=&q=&scope=mine`; 50 by default, at most
@@ -22,7 +23,7 @@ const deploySchema = pluginDefinitionSchema.extend({
 
 /** Deploy Plugin: publishes the tested text as `<namespace>.<name>` (a new version when it exists). */
 export const POST = apiRoute(async ({ req, user }) => {
-  const { deployProof, ...definition } = await readJson(req, deploySchema);
+  const { deployProof, ...definition } = await readJson(req, deploySchema.superRefine(withinLimitCaps(readLimitCaps())));
   requireEngine();
   if (!isValidTestProof(user.namespace, definition, deployProof)) {
     throw new ApiError(409, 'This text has not passed Test Plugin since its last edit; test it again, then deploy');

@@ -1,7 +1,8 @@
 import { apiRoute, json, readJson } from '@/lib/api';
 import { EngineBusyError } from '@/lib/engine';
 import { requireEngine, testProof } from '@/lib/plugins';
-import { pluginDefinitionSchema } from '@/lib/validations/plugin';
+import { readLimitCaps } from '@/lib/env';
+import { pluginDefinitionSchema, withinLimitCaps } from '@/lib/validations/plugin';
 
 /**
  * Test Plugin: runs the definition over the matched window, then
@@ -10,7 +11,7 @@ import { pluginDefinitionSchema } from '@/lib/validations/plugin';
  * user with as many runs going and waiting as allowed gets a 429.
  */
 export const POST = apiRoute(async ({ req, user }) => {
-  const definition = await readJson(req, pluginDefinitionSchema);
+  const definition = await readJson(req, pluginDefinitionSchema.superRefine(withinLimitCaps(readLimitCaps())));
   try {
     const report = await requireEngine().testPlugin({ owner: user.namespace, ...definition });
     return json({ ...report, deployProof: report.passed ? testProof(user.namespace, definition) : null });
