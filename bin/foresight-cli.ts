@@ -14,7 +14,7 @@ import { access, readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { readMessageFile, type InputRejection } from '../engine/inputs';
 import { compileMatcher, MatcherError } from '../engine/matcher';
-import { messageToJSON, readMessageLazily, type Message } from '../engine/message';
+import { messageToJSON, type Message } from '../engine/message';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -180,6 +180,7 @@ async function runCommand(
   compileOrExplain(config.message_matcher);
   if (opts.ticker !== undefined) config.ticker_interval = opts.ticker;
 
+  await deferWasmOptimization();
   const { testPlugin } = await import('../engine/runtime/test-plugin');
   const { PluginSpecError } = await import('../engine/runtime/plugin-spec');
   const name = pluginNameFromPath(pluginPath);
@@ -229,6 +230,21 @@ async function runCommand(
   }
   if (result.terminated) return EXIT_FAILED;
   return rejectedTotal > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * V8 recompiles a Wasm function with its optimizing compiler once it has run
+ * for a budget (1.8M by default, roughly bytes of code executed). Loading one
+ * plugin spends that budget in QuickJS's parser and interpreter loop, two huge
+ * functions that take about 0.3 s of CPU to optimize: more than an empty or
+ * small file costs in all. This process runs one plugin, so it optimizes only
+ * what keeps running: with a budget 500 times larger the interpreter is
+ * optimized once messages flow (after some thousand), the parser not at all.
+ * Set before the sandbox's Wasm is instantiated, whose budgets it sets.
+ */
+async function deferWasmOptimization(): Promise<void> {
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString('--wasm-tiering-budget=1000000000');
 }
 
 /** The files' messages, batch by batch, reporting bad records on stderr as they are met. */
@@ -283,19 +299,15 @@ async function checkReadable(files: string[]): Promise<void> {
 }
 
 /**
- * A file's batches, each with its messages read in place from the records
- * (LazyMessage), as the analysis worker reads them: the NDJSON transcoder
- * and the in-place reader are several times cheaper than decoding each line
- * into objects, and the plugin sees exactly what the live engine gives it.
+ * A file's batches, each with its messages read in place from the file's
+ * chunks (LazyMessage), as the analysis worker reads them: each record is
+ * validated and read by one scan, and the plugin sees exactly what the live
+ * engine gives it. Offline, the engine's own Logger values are accepted (a
+ * file recorded from Hindsight holds its analysis plugins' messages).
  */
 async function* readMessageFileOrFail(file: string): AsyncGenerator<{ messages: Message[]; rejected: InputRejection[]; rejectedCount: number }> {
   try {
-    for await (const batch of readMessageFile(file, { as: 'encoded' })) {
-      const encoded = batch.encoded ?? [];
-      const messages = new Array<Message>(encoded.length);
-      for (let i = 0; i < encoded.length; i++) messages[i] = readMessageLazily(encoded[i]);
-      yield { messages, rejected: batch.rejected, rejectedCount: batch.rejectedCount };
-    }
+    for await (const batch of readMessageFile(file)) yield batch;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EISDIR') throw new CliError(`cannot read ${file}: it is a directory`, EXIT_USAGE);

@@ -6,6 +6,8 @@ import { MessageStream } from '../log/message-stream';
 import { faultyFs } from '../log/testing/faulty-fs';
 import { frameMessage } from '../message/framing';
 import { messageToJSON } from '../message/json';
+import { LazyMessage } from '../message/lazy-message';
+import type { Message } from '../message/message';
 import { encodeMessage } from '../message/protobuf';
 import { IngestFileError, ingestFile, ingestHindsight, ingestNdjson } from './ingest';
 import { readMessageFile, sniffFormat, type MessageBatch } from './message-file';
@@ -22,6 +24,8 @@ afterEach(() => {
 });
 
 const msgs = sampleMessages(2000, 21);
+/** A message as decodeMessage gives it (one read in place, decoded in full). */
+const decoded = (m: Message) => (m instanceof LazyMessage ? m.message() : m);
 const ndjsonLine = (i: number) => JSON.stringify(messageToJSON(msgs[i]));
 const framedAll = (from: number, to: number) => Buffer.concat(msgs.slice(from, to).map((m) => frameMessage(encodeMessage(m))));
 
@@ -52,7 +56,8 @@ describe('readMessageFile', () => {
     for (let k = 0; k < messages.length; k++) {
       const line = positions[k];
       const i = line <= 500 ? line - 1 : line - 2; // sample index of that line
-      expect(messages[k]).toEqual(msgs[i]);
+      expect(messages[k]).toBeInstanceOf(LazyMessage);
+      expect(decoded(messages[k])).toEqual(msgs[i]);
     }
   });
 
@@ -64,7 +69,10 @@ describe('readMessageFile', () => {
     const batches = await collect(path, { chunkBytes: 1000 });
     expect(batches.every((b) => b.format === 'hindsight')).toBe(true);
     const messages = batches.flatMap((b) => b.messages);
-    expect(messages).toEqual(msgs.slice(0, 299));
+    expect(messages.every((m) => m instanceof LazyMessage)).toBe(true);
+    expect(messages.map(decoded)).toEqual(msgs.slice(0, 299));
+    // Each batch's messages keep their chunk: still right after the whole file was read.
+    expect(messages.map((m) => m.type)).toEqual(msgs.slice(0, 299).map((m) => m.type));
     expect(batches.flatMap((b) => b.positions)).toEqual(Array.from({ length: 299 }, (_, i) => i + 1));
     const rejected = batches.flatMap((b) => b.rejected);
     expect(rejected).toEqual([
@@ -82,6 +90,22 @@ describe('readMessageFile', () => {
       const batches = await collect(path, { as: 'encoded' });
       expect(batches.flatMap((b) => b.messages)).toEqual([]);
       expect(batches.flatMap((b) => b.encoded ?? [])).toEqual(msgs.slice(0, n).map((m) => encodeMessage(m)));
+    }
+  });
+
+  it('accepts the engine\'s Logger values offline (a recording from Hindsight), and refuses them on request', async () => {
+    const dir = tempDir();
+    const forged = { ...msgs[0], logger: 'analysis.alice.counter' };
+    const nd = join(dir, 'a.ndjson');
+    writeFileSync(nd, [JSON.stringify(messageToJSON(forged)), ndjsonLine(1)].join('\n'));
+    const hs = join(dir, 'b.log');
+    writeFileSync(hs, Buffer.concat([frameMessage(encodeMessage(forged)), framedAll(1, 2)]));
+    for (const path of [nd, hs]) {
+      const offline = await collect(path);
+      expect(offline.flatMap((b) => b.messages).map((m) => m.logger)).toEqual(['analysis.alice.counter', msgs[1].logger]);
+      const live = await collect(path, { refuseEngineLoggers: true });
+      expect(live.flatMap((b) => b.positions)).toEqual([2]);
+      expect(live.flatMap((b) => b.rejected).map((r) => r.reason)).toEqual([expect.stringMatching(/^Logger "analysis.alice.counter" is reserved/)]);
     }
   });
 
@@ -138,6 +162,56 @@ describe('ingest into a stream', () => {
     expect(r.rejected[0]).toMatchObject({ record: 601, byte: framedAll(0, 600).length });
     const stored = await stream.read(first, 2000);
     expect(stored.map((e) => e.message)).toEqual(msgs.slice(0, 1500).filter((_, i) => i !== 600));
+    await stream.close();
+  });
+
+  it('rejects lines with no header or Fields key, naming the keys (NDJSON, also on parse workers)', async () => {
+    const stream = await MessageStream.open(tempDir());
+    const body = [ndjsonLine(0), '{"Typo":"x","payload2":"y"}', '{}', ndjsonLine(1)].join('\n');
+    const r = await ingestNdjson(stream, body);
+    expect(r).toMatchObject({ accepted: 2, rejectedCount: 2 });
+    expect(r.rejected).toEqual([
+      { line: 2, reason: expect.stringMatching(/^no Heka header or Fields, only unknown keys "Typo", "payload2"/) },
+      { line: 3, reason: 'the object is empty: a message needs at least one header or Fields' },
+    ]);
+    // A large body, parsed on the worker threads, judges the same way.
+    const lines = Array.from({ length: 1500 }, (_, i) => (i % 500 === 3 ? `{"Typo${i}":1}` : ndjsonLine(i)));
+    const big = await ingestNdjson(stream, lines.join('\n'));
+    expect(big.rejected.map((x) => ('line' in x ? [x.line, x.reason.slice(0, 48)] : [])) ).toEqual(
+      [4, 504, 1004].map((line) => [line, `no Heka header or Fields, only unknown key "Typo${line - 1}"`.slice(0, 48)]),
+    );
+    await stream.close();
+  });
+
+  it('refuses the engine\'s Logger values (analysis., input., output.) on ingest, for NDJSON and framed bodies, small and large', async () => {
+    const stream = await MessageStream.open(tempDir());
+    const loggers = ['analysis.alice.secret', 'input.sample', 'output.dashboard', 'analysis', 'telemetry', 'analysis-ish', 'Analysis.alice'];
+    const forged = loggers.map((logger) => ({ ...msgs[0], logger }));
+    const nd = await ingestNdjson(stream, forged.map((m) => JSON.stringify(messageToJSON(m))).join('\n'));
+    expect(nd.accepted).toBe(4);
+    expect(nd.rejected).toEqual([
+      { line: 1, reason: 'Logger "analysis.alice.secret" is reserved: Logger values starting with "analysis." mark the engine\'s own messages (analysis., input., output.); use another Logger' },
+      { line: 2, reason: expect.stringMatching(/^Logger "input.sample" is reserved/) },
+      { line: 3, reason: expect.stringMatching(/^Logger "output.dashboard" is reserved/) },
+    ]);
+    // The reference path (a line the transcoder leaves to JSON.parse: keys out of order) refuses them too.
+    const odd = await ingestNdjson(stream, '{"Type":"t","Logger":"analysis.bob.x","Uuid":null}');
+    expect(odd.rejected[0]).toEqual({ line: 1, reason: expect.stringMatching(/^Logger "analysis.bob.x" is reserved/) });
+    const hs = await ingestHindsight(stream, Buffer.concat(forged.map((m) => frameMessage(encodeMessage(m)))));
+    expect(hs.accepted).toBe(4);
+    expect(hs.rejected.map((x) => ('record' in x ? x.record : 0))).toEqual([1, 2, 3]);
+    expect(hs.rejected[0].reason).toMatch(/^Logger "analysis.alice.secret" is reserved/);
+    // Large bodies (parse workers for NDJSON, slices for framed) refuse them at the same places.
+    const many = Array.from({ length: 1500 }, (_, i) => (i % 500 === 9 ? { ...msgs[i], logger: `analysis.u${i}.p` } : msgs[i]));
+    const bigNd = await ingestNdjson(stream, many.map((m) => JSON.stringify(messageToJSON(m))).join('\n'));
+    expect(bigNd.rejected.map((x) => ('line' in x ? x.line : 0))).toEqual([10, 510, 1010]);
+    const bigHs = await ingestHindsight(stream, Buffer.concat(many.map((m) => frameMessage(encodeMessage(m)))));
+    expect(bigHs.rejected.map((x) => ('record' in x ? x.record : 0))).toEqual([10, 510, 1010]);
+    expect(bigHs.accepted).toBe(1497);
+    // ingestFile appends to the live stream: refused there too.
+    const path = join(tempDir(), 'forged.ndjson');
+    writeFileSync(path, forged.map((m) => JSON.stringify(messageToJSON(m))).join('\n'));
+    expect((await ingestFile(stream, path)).rejected.map((x) => ('line' in x ? x.line : 0))).toEqual([1, 2, 3]);
     await stream.close();
   });
 

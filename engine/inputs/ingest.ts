@@ -2,6 +2,8 @@
  * Ingest entry points for the web app (HTTP bodies) and the CLI (files):
  * parse, then append what is valid to the stream as one batch, durably.
  * Every rejection names its line (NDJSON) or record and byte (Hindsight).
+ * What enters the live stream may not pass for the engine's own messages:
+ * Logger values the engine uses (engine-loggers.ts) are refused here.
  */
 import { LogError, type IngestResult, type MessageStream } from '../log/index';
 import { parseHindsightRecords, type HindsightRecordsResult, type HindsightStreamOptions } from './hindsight-stream';
@@ -55,7 +57,8 @@ export async function ingestNdjson(
   body: string | Uint8Array,
   options?: IngestNdjsonOptions,
 ): Promise<IngestSummary> {
-  const { pool, ...parseOptions } = options ?? {};
+  const { pool, ...rest } = options ?? {};
+  const parseOptions = { ...rest, refuseEngineLoggers: true };
   const parsed =
     pool === false ? await parseNdjsonInSlices(body, parseOptions) : await (pool ?? sharedNdjsonParsePool()).parse(body, parseOptions);
   const summary = emptySummary('ndjson', stream, parsed.rejected, parsed.rejectedCount);
@@ -68,7 +71,7 @@ export async function ingestHindsight(
   body: Uint8Array,
   options?: Omit<HindsightStreamOptions, 'final'>,
 ): Promise<IngestSummary> {
-  const parsed = await parseHindsightInSlices(body, options);
+  const parsed = await parseHindsightInSlices(body, { ...options, refuseEngineLoggers: true });
   const summary = emptySummary('hindsight', stream, parsed.rejected, parsed.rejectedCount);
   return append(stream, summary, parsed.encoded, (i) => ({ record: parsed.records[i] }), options?.maxRejections);
 }
@@ -125,7 +128,7 @@ export async function ingestFile(stream: MessageStream, path: string, options: I
   const maxRejections = options.maxRejections ?? 1000;
   let summary: IngestSummary | undefined;
   const overloadTimeoutMs = options.overloadTimeoutMs ?? 60_000;
-  for await (const batch of readMessageFile(path, { ...options, as: 'encoded' })) {
+  for await (const batch of readMessageFile(path, { ...options, as: 'encoded', refuseEngineLoggers: true })) {
     summary ??= emptySummary(batch.format, stream, [], 0);
     addRejections(summary, batch.rejected, batch.rejectedCount, maxRejections);
     let waited = 0;

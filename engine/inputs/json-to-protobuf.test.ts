@@ -387,12 +387,35 @@ describe('jsonToProtobuf', () => {
       '{"Fields":{"a":1,"a":2}}',
       '{"Fields":[{"name":"n","value":[1e18]}]}', // INTEGER beyond 2^53
       '{"Fields":[{"name":"n","value_type":1.0e0,"value":["AA=="]}]}',
-      '{"x":' + '['.repeat(100) + ']'.repeat(100) + '}',
+      '{"Type":"a","x":' + '['.repeat(100) + ']'.repeat(100) + '}',
     ];
     for (const line of rare) {
       expect(fast(line), line).toBeUndefined();
       expect('bytes' in reference(line), line).toBe(true);
     }
+  });
+
+  it('declines a line with no header or Fields key, which the reference path rejects naming the keys', () => {
+    const cases: [string, string][] = [
+      ['{"Typo":"x","payload2":"y"}', 'no Heka header or Fields, only unknown keys "Typo", "payload2" (headers are Uuid, Timestamp, Type, Logger, Severity, Payload, EnvVersion, Pid, Hostname)'],
+      ['{"x":1}', 'no Heka header or Fields, only unknown key "x" (headers are Uuid, Timestamp, Type, Logger, Severity, Payload, EnvVersion, Pid, Hostname)'],
+      ['{}', 'the object is empty: a message needs at least one header or Fields'],
+      [' { } ', 'the object is empty: a message needs at least one header or Fields'],
+      ['{"Typo":"x","Fields"  :{"a":1},"z":2}', ''], // Fields is recognised (in any order)
+      ['{"Uuid":null}', ''], // a header, null: filled in
+      ['{"Fields":null,"q":1}', ''],
+    ];
+    for (const [line, reason] of cases) {
+      const r = reference(line);
+      if (reason === '') {
+        expect('bytes' in r, line).toBe(true);
+        continue;
+      }
+      expect(fast(line), line).toBeUndefined();
+      expect(r, line).toEqual({ error: reason });
+    }
+    // The hostname-case typo keeps its own, more precise, error.
+    expect(reference('{"hostname":"h"}')).toEqual({ error: 'hostname: unknown key; headers are case-sensitive, did you mean "Hostname"?' });
   });
 
   it('fills in a missing or null Uuid and Timestamp like the reference path: random v4, now', () => {

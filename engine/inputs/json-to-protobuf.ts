@@ -260,6 +260,8 @@ function transcodeInOrder(): Uint8Array | undefined {
   oMax = base + MAX_SIZE;
   /** The last header tag written (Uuid and Timestamp count as written once filled in). */
   let last = 0;
+  /** Whether any key was a header or Fields (null or not): a line with none is the reference path's rejection. */
+  let known = false;
   skipWs();
   expect(C_LBRACE);
   skipWs();
@@ -271,6 +273,7 @@ function transcodeInOrder(): Uint8Array | undefined {
       skipWs();
       expect(C_COLON);
       skipWs();
+      if (tag !== 0) known = true;
       if (tag === 0) skipValue(0);
       else if (tag <= last) return undefined; // out of order or a duplicate
       else if (!isNull()) {
@@ -289,7 +292,7 @@ function transcodeInOrder(): Uint8Array | undefined {
     }
   }
   skipWs();
-  if (p !== e) bail();
+  if (p !== e || !known) bail();
   if (last < H_UUID) fillUuid();
   if (last < H_TIMESTAMP) fillTimestamp();
   const total = o - base;
@@ -354,6 +357,7 @@ function transcodeAnyOrder(): Uint8Array {
   o = fieldsStart;
   oMax = fieldsStart + MAX_SIZE;
   let seen = 0;
+  let known = false; // as in transcodeInOrder
   skipWs();
   expect(C_LBRACE);
   skipWs();
@@ -366,6 +370,7 @@ function transcodeAnyOrder(): Uint8Array {
       expect(C_COLON);
       skipWs();
       if (tag !== 0) {
+        known = true;
         if ((seen & (1 << tag)) !== 0) bail(); // duplicate: JSON.parse keeps the last, let it
         if (isNull()) {
           // null is "absent" for every header (Uuid and Timestamp are then filled in).
@@ -382,7 +387,7 @@ function transcodeAnyOrder(): Uint8Array {
     }
   }
   skipWs();
-  if (p !== e) bail();
+  if (p !== e || !known) bail();
   if (o > oMax) bail();
   const fieldsEnd = o;
 

@@ -2,12 +2,19 @@
  * Recorded message files, NDJSON or Hindsight framed protobuf, read in
  * chunks so a file of any size streams through in bounded memory. The format
  * comes from the caller, the extension, or the first bytes.
+ *
+ * Each record is read once, in place: a Hindsight record is validated by the
+ * in-place reader's one scan and its message read from the chunk's buffer; an
+ * NDJSON line is transcoded to protobuf (json-to-protobuf.ts) and read the
+ * same way. A batch's messages keep their chunk's buffer (each chunk is a new
+ * one), so they stay valid after the next batch is read.
  */
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { readMessageLazily } from '../message/lazy-message';
 import type { Message } from '../message/message';
-import { parseHindsightRecords, parseHindsightStream, type RecordRejection } from './hindsight-stream';
-import { DEFAULT_MAX_LINE_BYTES, parseNdjson, parseNdjsonRecords, type LineRejection } from './ndjson';
+import { parseHindsightRecords, scanHindsightStream, type RecordRejection } from './hindsight-stream';
+import { DEFAULT_MAX_LINE_BYTES, parseNdjsonRecords, type LineRejection } from './ndjson';
 import { countNewlines } from './newlines';
 
 export type MessageFormat = 'ndjson' | 'hindsight';
@@ -16,12 +23,12 @@ export type InputRejection = LineRejection | RecordRejection;
 /** One chunk's worth of a file. */
 export interface MessageBatch {
   format: MessageFormat;
-  /** The decoded messages (empty when reading `as: 'encoded'`). */
+  /** The messages, read in place from their records (empty when reading `as: 'encoded'`). */
   messages: Message[];
   /**
-   * Each message's protobuf: Hindsight records as read (Uuid/Timestamp
-   * prepended where missing), NDJSON lines encoded. Always set for
-   * `as: 'encoded'`; for `as: 'messages'` set for Hindsight files only.
+   * Each message's protobuf, for `as: 'encoded'`: Hindsight records as read
+   * (Uuid/Timestamp prepended where missing), NDJSON lines encoded.
+   * Undefined for `as: 'messages'` (a message's bytes are its `bytes`).
    */
   encoded: Uint8Array[] | undefined;
   /** Line (NDJSON) or record (Hindsight) number of each message. */
@@ -39,8 +46,10 @@ export interface MessageFileOptions {
   maxLineBytes?: number;
   /** Rejections kept with reasons per batch. Default 1000. */
   maxRejections?: number;
-  /** 'messages' (default): decoded messages; 'encoded': only their protobufs, for storing. */
+  /** 'messages' (default): messages read in place; 'encoded': only their protobufs, for storing. */
   as?: 'messages' | 'encoded';
+  /** Reject messages whose Logger is the engine's (engine-loggers.ts), as live ingest does. Default false: files recorded from Hindsight hold analysis plugins' messages. */
+  refuseEngineLoggers?: boolean;
 }
 
 const EXTENSIONS: Record<string, MessageFormat> = {
@@ -75,6 +84,7 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxRejections = options.maxRejections ?? 1000;
   const encodedOnly = options.as === 'encoded';
+  const refuseEngineLoggers = options.refuseEngineLoggers ?? false;
   const file = await open(path, 'r');
   try {
     let format = options.format ?? formatFromName(path);
@@ -84,28 +94,38 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
     let record = 1; // Hindsight: number of carry's first record
     let skippingLongLine = false; // NDJSON: inside an over-long line, discarding until its end
     for (;;) {
-      const chunk = new Uint8Array(chunkBytes);
-      const { bytesRead } = await file.read(chunk, 0, chunkBytes, null);
+      // A new buffer per chunk, the last one's unfinished tail copied to its
+      // front: the file is read straight into place, and messages read in
+      // place from earlier chunks keep theirs.
+      const room = Buffer.allocUnsafeSlow(carry.length + chunkBytes);
+      const buffer = new Uint8Array(room.buffer, room.byteOffset, room.length);
+      buffer.set(carry, 0);
+      const { bytesRead } = await file.read(buffer, carry.length, chunkBytes, null);
       const eof = bytesRead === 0;
-      const data = eof ? carry : concat(carry, chunk.subarray(0, bytesRead));
+      const data = buffer.subarray(0, carry.length + bytesRead);
       format ??= sniffFormat(data);
 
       if (format === 'hindsight') {
-        const opts = { final: eof, byteOffset: position, firstRecord: record, maxRejections };
-        const r = encodedOnly ? { accepted: [], ...parseHindsightRecords(data, opts) } : parseHindsightStream(data, opts);
+        const opts = { final: eof, byteOffset: position, firstRecord: record, maxRejections, refuseEngineLoggers };
+        const batch = emptyBatch(format);
+        let r;
+        if (encodedOnly) {
+          r = parseHindsightRecords(data, opts);
+          batch.encoded = r.encoded;
+          batch.positions = r.records;
+        } else {
+          const { messages, positions } = batch;
+          r = scanHindsightStream(data, opts, (message, _bytes, _start, _end, n) => {
+            messages.push(message);
+            positions.push(n);
+          });
+        }
+        batch.rejected = r.rejected;
+        batch.rejectedCount = r.rejectedCount;
         record = r.nextRecord;
         position += r.consumed;
         carry = data.subarray(r.consumed);
-        if (r.encoded.length || r.rejectedCount) {
-          yield {
-            format,
-            messages: r.accepted,
-            encoded: r.encoded,
-            positions: r.records,
-            rejected: r.rejected,
-            rejectedCount: r.rejectedCount,
-          };
-        }
+        if (batch.positions.length || batch.rejectedCount) yield batch;
         if (eof) return;
         continue;
       }
@@ -132,20 +152,17 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
         carry = new Uint8Array(0);
       } else {
         const piece = rest.subarray(0, cut);
-        const opts = { firstLine: line, maxLineBytes, maxRejections };
-        if (encodedOnly) {
-          const r = parseNdjsonRecords(piece, opts);
-          batch.encoded = r.encoded;
-          batch.positions = r.lines;
-          batch.rejected.push(...r.rejected);
-          batch.rejectedCount += r.rejectedCount;
-        } else {
-          const r = parseNdjson(piece, opts);
-          batch.messages = r.accepted;
-          batch.positions = r.lines;
-          batch.rejected.push(...r.rejected);
-          batch.rejectedCount += r.rejectedCount;
+        const r = parseNdjsonRecords(piece, { firstLine: line, maxLineBytes, maxRejections, refuseEngineLoggers });
+        if (encodedOnly) batch.encoded = r.encoded;
+        else {
+          // Read in place from the transcoder's records (most share one arena).
+          const messages = new Array<Message>(r.encoded.length);
+          for (let i = 0; i < messages.length; i++) messages[i] = readMessageLazily(r.encoded[i]);
+          batch.messages = messages;
         }
+        batch.positions = r.lines;
+        batch.rejected.push(...r.rejected);
+        batch.rejectedCount += r.rejectedCount;
         line += countNewlines(piece);
         carry = rest.subarray(cut);
       }
@@ -159,13 +176,4 @@ export async function* readMessageFile(path: string, options: MessageFileOptions
 
 function emptyBatch(format: MessageFormat): MessageBatch {
   return { format, messages: [], encoded: undefined, positions: [], rejected: [], rejectedCount: 0 };
-}
-
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

@@ -322,6 +322,7 @@ function optionsFor(options: NdjsonOptions, continuation: boolean): PieceOptions
   const o: PieceOptions = { continuation };
   if (options.maxLineBytes !== undefined) o.maxLineBytes = options.maxLineBytes;
   if (options.maxRejections !== undefined) o.maxRejections = options.maxRejections;
+  if (options.refuseEngineLoggers !== undefined) o.refuseEngineLoggers = options.refuseEngineLoggers;
   return o;
 }
 

@@ -19,6 +19,8 @@ import { parseNdjsonRecords, type LineRejection, type NdjsonOptions, type Ndjson
 export interface PieceOptions {
   maxLineBytes?: number;
   maxRejections?: number;
+  /** Reject the engine's Logger values (NdjsonOptions.refuseEngineLoggers). */
+  refuseEngineLoggers?: boolean;
   /** Not the body's first piece: a leading U+FEFF is content. */
   continuation: boolean;
 }
@@ -63,6 +65,7 @@ export function parsePiece(piece: string | Uint8Array, options: PieceOptions): P
   const parseOptions: NdjsonOptions = { firstLine: 1, continuation: options.continuation };
   if (options.maxLineBytes !== undefined) parseOptions.maxLineBytes = options.maxLineBytes;
   if (options.maxRejections !== undefined) parseOptions.maxRejections = options.maxRejections;
+  if (options.refuseEngineLoggers !== undefined) parseOptions.refuseEngineLoggers = options.refuseEngineLoggers;
   return { result: parseNdjsonRecords(piece, parseOptions), newlines: countNewlines(piece) };
 }
 

@@ -3,13 +3,18 @@
  * see engine/message/json.ts). Each line stands alone: a bad line is
  * rejected with its line number and reason, and never stops the others.
  * Missing Uuid / Timestamp are filled in (random v4 UUID, current time).
- * Blank lines are skipped; a trailing CR is dropped (CRLF files).
+ * Blank lines are skipped; a trailing CR is dropped (CRLF files). A line
+ * with no header or Fields key (`{"Typo":"x"}`) is rejected naming its keys;
+ * with refuseEngineLoggers (live ingest), so is one whose Logger is the
+ * engine's (engine-loggers.ts).
  */
 import { MessageError, type Message } from '../message/message';
 import { parseMessageJSON } from '../message/json';
 import { encodeMessage } from '../message/protobuf';
 import { firstInvalidUtf8 } from '../message/utf8';
 import { isUtf8 } from 'node:buffer';
+import { readMessageLazily } from '../message/lazy-message';
+import { engineLoggerRefusal } from './engine-loggers';
 import { jsonToProtobuf } from './json-to-protobuf';
 import { asBuffer } from './newlines';
 
@@ -51,6 +56,8 @@ export interface NdjsonOptions {
    * mark. Default false.
    */
   continuation?: boolean;
+  /** Reject messages whose Logger is the engine's (engine-loggers.ts), as live ingest does. Default false. */
+  refuseEngineLoggers?: boolean;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
@@ -63,8 +70,11 @@ const utf8KeepBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function parseNdjson(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonResult {
   const accepted: Message[] = [];
   const lines: number[] = [];
+  const refuse = options.refuseEngineLoggers ?? false;
   const scan = scanLines(input, options, (text, line) => {
-    accepted.push(parseMessageJSON(text));
+    const m = parseMessageJSON(text);
+    if (refuse) refuseEngineLogger(m);
+    accepted.push(m);
     lines.push(line);
   });
   return { accepted, lines, ...scan };
@@ -79,8 +89,11 @@ export function parseNdjson(input: string | Uint8Array, options: NdjsonOptions =
 export function parseNdjsonRecords(input: string | Uint8Array, options: NdjsonOptions = {}): NdjsonRecordsResult {
   const encoded: Uint8Array[] = [];
   const lines: number[] = [];
+  const refuse = options.refuseEngineLoggers ?? false;
   const accept = (text: string, line: number) => {
-    encoded.push(encodeMessage(parseMessageJSON(text)));
+    const m = parseMessageJSON(text);
+    if (refuse) refuseEngineLogger(m);
+    encoded.push(encodeMessage(m));
     lines.push(line);
   };
   // The fast path works on valid UTF-8 bytes. The decoder behind scanLines
@@ -104,6 +117,11 @@ export function parseNdjsonRecords(input: string | Uint8Array, options: NdjsonOp
   return { encoded, lines, ...scan };
 }
 
+function refuseEngineLogger(m: Message): void {
+  const why = engineLoggerRefusal(m);
+  if (why !== undefined) throw new MessageError(why);
+}
+
 // Lines are decoded one by one here, so a BOM inside is content, as in scanLines.
 const utf8Line = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -120,7 +138,8 @@ function scanUtf8Lines(
   acceptRecord: (record: Uint8Array, line: number) => void,
 ): Rejections {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const { visit, result } = lineVisitor(options, accept);
+  const refuse = options.refuseEngineLoggers ?? false;
+  const { visit, reject, result } = lineVisitor(options, accept);
   const lineEnds = asBuffer(bytes);
   let pos = 0;
   for (let k = 0; k < boms && bytes[pos] === 0xef && bytes[pos + 1] === 0xbb && bytes[pos + 2] === 0xbf; k++) pos += 3;
@@ -131,8 +150,12 @@ function scanUtf8Lines(
     if (end > pos) {
       // A first byte above space: not blank. Blank-looking and long lines take scanLines' checks.
       const record = bytes[pos] > 32 && end - pos <= maxLineBytes ? jsonToProtobuf(bytes, pos, end) : undefined;
-      if (record !== undefined) acceptRecord(record, line);
-      else visit(utf8Line.decode(bytes.subarray(pos, end)), line);
+      if (record !== undefined) {
+        // The Logger checked in the record's bytes (no message decoded).
+        const why = refuse ? engineLoggerRefusal(readMessageLazily(record)) : undefined;
+        if (why === undefined) acceptRecord(record, line);
+        else reject(line, why);
+      } else visit(utf8Line.decode(bytes.subarray(pos, end)), line);
     }
     if (nl >= bytes.length) break;
     pos = nl + 1;

@@ -101,7 +101,9 @@ export function messageFromJSON(json: unknown): Message {
 /**
  * A Message from one JSON text (e.g. an NDJSON line). Unlike JSON.parse +
  * messageFromJSON, a Timestamp written as a bare integer beyond 2^53 keeps
- * its exact digits.
+ * its exact digits, and an object with no header or Fields key at all (only
+ * unknown keys, or none) is an error naming its keys: as a line of input it
+ * is a mistake (`{"Typo":"x"}`), not an empty message.
  */
 export function parseMessageJSON(text: string): Message {
   let json: unknown;
@@ -111,12 +113,31 @@ export function parseMessageJSON(text: string): Message {
     throw new MessageError(`invalid JSON: ${(err as Error).message}`);
   }
   const m = messageFromJSON(json);
+  requireHekaKey(json as Record<string, unknown>);
   const ts = (json as { Timestamp?: unknown }).Timestamp;
   if (typeof ts === 'number' && !Number.isSafeInteger(ts)) {
     const exact = exactTimestampDigits(text, ts);
     if (exact !== undefined) m.timestamp = exact;
   }
   return m;
+}
+
+const SHOWN_KEYS = 10;
+
+/** Throw unless the object has a header or Fields key (its value may be null). */
+function requireHekaKey(o: Record<string, unknown>): void {
+  const unknown: string[] = [];
+  for (const key in o) {
+    if (EXACT_KEYS.has(key)) return;
+    unknown.push(key);
+  }
+  if (unknown.length === 0) throw new MessageError('the object is empty: a message needs at least one header or Fields');
+  const shown = unknown.slice(0, SHOWN_KEYS).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}...` : k));
+  const more = unknown.length > SHOWN_KEYS ? ` and ${unknown.length - SHOWN_KEYS} more` : '';
+  throw new MessageError(
+    `no Heka header or Fields, only unknown key${unknown.length > 1 ? 's' : ''} ${shown.join(', ')}${more} ` +
+      `(headers are Uuid, Timestamp, Type, Logger, Severity, Payload, EnvVersion, Pid, Hostname)`,
+  );
 }
 
 // `"Timestamp"` with an unescaped closing quote can only be a key, so the one
