@@ -9,6 +9,7 @@
  * repeatable); the final timer_event uses the last message's time.
  */
 import { hostname } from 'node:os';
+import { timestampMillis } from '../message/lazy-message';
 import type { Message } from '../message/message';
 import { AnalysisCore } from './analysis-core';
 import { pluginId, validatePluginSpec, withEffectiveLimits, type ConfigValue, type LimitCaps } from './plugin-spec';
@@ -179,8 +180,9 @@ export async function testPlugin(
   return result;
 }
 
+/** Message time in ms, read per message: no BigInt for a message read in place (timestampMillis). */
 function msOf(m: Message): number {
-  return Number(m.timestamp / 1_000_000n);
+  return timestampMillis(m);
 }
 
 async function* batchesOf(
