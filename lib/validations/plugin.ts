@@ -55,22 +55,16 @@ export const RESERVED_CONFIG_KEYS = [
   'Pid',
 ] as const;
 
-const userKeySchema = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'Keys are letters, digits and _, starting with a letter or _')
-  .superRefine((key, ctx) => {
-    if ((LIMIT_CONFIG_KEY_NAMES as readonly string[]).includes(key) || key === 'instruction_limit') {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          key === 'instruction_limit'
-            ? 'Reserved: instruction_limit is Hindsight\'s and ignored here (the server limits CPU time per call)'
-            : `Reserved: ${key} is a limit the server sets, not one of your keys`,
-      });
-    } else if ((RESERVED_CONFIG_KEYS as readonly string[]).includes(key)) {
-      ctx.addIssue({ code: 'custom', message: 'Reserved key; use the field above' });
-    }
-  });
+const USER_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** What is wrong with a user key, or undefined when it is a good one. */
+function userKeyProblem(key: string): string | undefined {
+  if (!USER_KEY.test(key)) return 'Keys are letters, digits and _, starting with a letter or _';
+  if ((LIMIT_CONFIG_KEY_NAMES as readonly string[]).includes(key)) return `Reserved: ${key} is a limit the server sets, not one of your keys`;
+  if (key === 'instruction_limit') return "Reserved: instruction_limit is Hindsight's and ignored here (the server limits CPU time per call)";
+  if ((RESERVED_CONFIG_KEYS as readonly string[]).includes(key)) return 'Reserved key; use the field above';
+  return undefined;
+}
 
 export const userConfigValueSchema = z.union([z.string().max(4096), z.number().finite(), z.boolean()]);
 
@@ -91,7 +85,13 @@ export const pluginConfigSchema = z.object({
   process_message_inject_limit: limitSchema('process_message_inject_limit'),
   timer_event_inject_limit: limitSchema('timer_event_inject_limit'),
   user: z
-    .record(userKeySchema, userConfigValueSchema)
+    .record(z.string(), userConfigValueSchema)
+    .superRefine((record, ctx) => {
+      for (const key of Object.keys(record)) {
+        const problem = userKeyProblem(key);
+        if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+      }
+    })
     .refine((record) => Object.keys(record).length <= 64, 'At most 64 keys')
     .default({}),
 });
