@@ -27,24 +27,20 @@ describe('pageOf', () => {
 });
 
 describe('pageAffected', () => {
-  const page = { keys: ['bob.a', 'bob.x', 'alice.b'], limit: 3, query: query() };
+  const page = { keys: ['bob.a', 'bob.x', 'alice.b'], query: query() };
 
-  it('is true when a removed row is on the page or before it, or an added row sorts before its last row', () => {
+  it('is true when a row that passes the page’s query comes or goes, or a shown row goes', () => {
     expect(pageAffected(page, 'bob', { added: [], removed: ['bob.x'] })).toBe(true);
-    expect(pageAffected(page, 'bob', { added: ['bob.m'], removed: [] })).toBe(true);
-    expect(pageAffected(page, 'bob', { added: ['alice.a'], removed: [] })).toBe(true);
-    expect(pageAffected({ ...page, keys: ['carol.m'] }, 'bob', { added: [], removed: ['alice.b'] })).toBe(true);
+    expect(pageAffected(page, 'bob', { added: ['zed.z'], removed: [] })).toBe(true);
+    expect(pageAffected(page, 'bob', { added: [], removed: ['carol.q'] })).toBe(true);
     expect(pageAffected(page, 'bob', { added: [], removed: [], many: true })).toBe(true);
+    expect(pageAffected({ ...page, query: query({ q: 'x' }) }, 'bob', { added: [], removed: ['bob.x'] })).toBe(true);
   });
 
-  it('is false for rows that land after a full page or fail its search', () => {
-    expect(pageAffected(page, 'bob', { added: ['carol.z'], removed: ['dave.q'] })).toBe(false);
-    expect(pageAffected({ ...page, query: query({ q: 'x' }) }, 'bob', { added: ['alice.a'], removed: [] })).toBe(false);
-  });
-
-  it('is true for any matching added row while the page is not full', () => {
-    expect(pageAffected({ ...page, limit: 50 }, 'bob', { added: ['zed.z'], removed: [] })).toBe(true);
-    expect(pageAffected({ keys: [], limit: 50, query: query() }, 'bob', { added: ['zed.z'], removed: [] })).toBe(true);
+  it('is false for rows the page’s search or scope leaves out', () => {
+    expect(pageAffected({ ...page, query: query({ q: 'x' }) }, 'bob', { added: ['alice.a'], removed: ['carol.m'] })).toBe(false);
+    expect(pageAffected({ ...page, query: query({ scope: 'mine' }) }, 'bob', { added: ['alice.a'], removed: [] })).toBe(false);
+    expect(pageAffected(page, 'bob', { added: [], removed: [] })).toBe(false);
   });
 });
 

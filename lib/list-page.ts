@@ -43,22 +43,18 @@ export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, query
 }
 
 /**
- * Would rows added or removed elsewhere change the page a viewer shows?
- * Yes when a removed row is on it or sorts before it (the rows shift), or
- * an added row that passes the query sorts before its last row (or the page
- * is not full yet).
+ * Do rows added or removed elsewhere change what a viewer's page shows?
+ * Yes when one of them passes its search and scope (the count "of N" moves,
+ * and its rows may shift), or a removed one is on the page; rows another
+ * query would show do not matter.
  */
 export function pageAffected(
-  page: { keys: readonly string[]; limit: number; query: Pick<ListPageQuery, 'q' | 'scope'> },
+  page: { keys: readonly string[]; query: Pick<ListPageQuery, 'q' | 'scope'> },
   me: string,
   change: { added: readonly string[]; removed: readonly string[]; many?: boolean },
 ): boolean {
   if (change.many) return true;
   const shown = new Set(page.keys);
-  const last = page.keys.at(-1);
-  const before = (k: string) => last !== undefined && keyMatches(page.query, me, k) && compareOwnFirst(me, k, last) < 0;
-  if (change.removed.some((k) => shown.has(k) || before(k))) return true;
-  return change.added.some(
-    (k) => !shown.has(k) && keyMatches(page.query, me, k) && (page.keys.length < page.limit || last === undefined || compareOwnFirst(me, k, last) < 0),
-  );
+  const counts = (k: string) => keyMatches(page.query, me, k);
+  return change.removed.some((k) => shown.has(k) || counts(k)) || change.added.some(counts);
 }

@@ -12,8 +12,9 @@ const RELOAD_MS = 1000;
 
 /**
  * A paged list kept current: the page the server rendered, then other pages
- * and searches from `endpoint` (`?offset=&limit=&q=&scope=`), reloaded when a
- * `<list>:changed` notice says rows landed on, left or changed on this page.
+ * and searches from `endpoint` (`?offset=&limit=&q=&scope=`), reloaded (at
+ * most once a second) when a `<list>:changed` notice names rows this page's
+ * query counts, or rows on it that were redefined.
  */
 export function useListPage<T>(options: {
   list: 'plugins' | 'outputs';
@@ -91,7 +92,7 @@ export function useListPage<T>(options: {
     const { page: shown, query: q } = latest.current;
     const keys = shown.items.map(keyOf);
     const updatedShown = changes.updated.some((k) => keys.includes(k));
-    if (updatedShown || pageAffected({ keys, limit: q.limit, query: q }, me, changes)) reload();
+    if (updatedShown || pageAffected({ keys, query: q }, me, changes)) reload();
   });
 
   return { page, setPage, query, change, reload: () => void load(latest.current.query), error };
