@@ -193,6 +193,62 @@ describe('POST /api/ingest Hindsight protobuf', () => {
   });
 });
 
+describe('POST /api/ingest refuses what is not a message, and what would pass for the engine', () => {
+  it('rejects an NDJSON line with only unknown keys (or none) with a reason naming them, and appends the rest', async () => {
+    streamEngine();
+    const before = stream.nextOffset;
+    const body = [good(1), '{"Typo":"x","payload2":"y"}', '{}', good(2)].join('\n');
+    const answer = await (await POST(ingestRequest(body, ndjson()))).json();
+    expect(answer).toMatchObject({ accepted: 2, rejected: 2, errorsOmitted: 0 });
+    expect(answer.errors).toEqual([
+      { line: 2, reason: expect.stringMatching(/^no Heka header or Fields, only unknown keys "Typo", "payload2"/) },
+      { line: 3, reason: 'the object is empty: a message needs at least one header or Fields' },
+    ]);
+    expect(stream.nextOffset).toBe(before + 2);
+    expect(stream.recent(2).map((e) => e.message.payload)).toEqual(['message 1', 'message 2']);
+  });
+
+  it('rejects a framed record with only unknown tags, naming them', async () => {
+    streamEngine();
+    const before = stream.nextOffset;
+    const [m] = sampleMessages(1, 3);
+    const unknownOnly = frameMessage(Uint8Array.of(0x5a, 0x01, 0x78)); // tag 11, "x"
+    const answer = await (
+      await POST(ingestRequest(Buffer.concat([unknownOnly, frameMessage(encodeMessage(m))]), { ...auth(), 'content-type': 'application/x-protobuf' }))
+    ).json();
+    expect(answer).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(answer.errors).toEqual([{ record: 1, byte: 0, reason: 'no Heka header or field, only unknown tag 11: not a Heka message' }]);
+    expect(stream.nextOffset).toBe(before + 1);
+  });
+
+  it("rejects messages whose Logger is the engine's (analysis., input., output.), NDJSON and framed, and appends the rest", async () => {
+    streamEngine();
+    const before = stream.nextOffset;
+    const line = (logger: string) => JSON.stringify({ Type: 'http.test', Logger: logger, Payload: logger });
+    const body = ['analysis.alice.secret', 'curl', 'input.sample', 'output.x', 'analysis'].map(line).join('\n');
+    const answer = await (await POST(ingestRequest(body, ndjson()))).json();
+    expect(answer).toMatchObject({ accepted: 2, rejected: 3 });
+    expect(answer.errors).toEqual([
+      {
+        line: 1,
+        reason:
+          'Logger "analysis.alice.secret" is reserved: Logger values starting with "analysis." mark the engine\'s own messages (analysis., input., output.); use another Logger',
+      },
+      { line: 3, reason: expect.stringMatching(/^Logger "input.sample" is reserved/) },
+      { line: 4, reason: expect.stringMatching(/^Logger "output.x" is reserved/) },
+    ]);
+    expect(stream.recent(2).map((e) => e.message.logger)).toEqual(['curl', 'analysis']);
+
+    const [m] = sampleMessages(1, 4);
+    const framed = Buffer.concat([frameMessage(encodeMessage({ ...m, logger: 'analysis.alice.secret' })), frameMessage(encodeMessage(m))]);
+    const binary = await (await POST(ingestRequest(framed, { ...auth(), 'content-type': 'application/x-protobuf' }))).json();
+    expect(binary).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(binary.errors[0]).toEqual({ record: 1, byte: 0, reason: expect.stringMatching(/^Logger "analysis.alice.secret" is reserved/) });
+    expect(stream.nextOffset).toBe(before + 3);
+    expect(stream.recent(1)[0].message.logger).toBe(m.logger);
+  });
+});
+
 describe('POST /api/ingest when the stream refuses', () => {
   const refuse = (code: 'DISK_FULL' | 'OVERLOADED' | 'UNAVAILABLE', retryAfterMs: number) =>
     streamEngine({ ingest: async (): Promise<IngestResult> => ({ ok: false, refusal: { code, message: `${code} in test`, retryAfterMs } }) });
