@@ -19,6 +19,7 @@ import type { RowDelta } from '@/lib/live-deltas';
 import type { PluginRow } from '@/lib/plugins';
 import { cn, formatBytes, formatCount, formatDuration, formatTime } from '@/lib/utils';
 import { PluginError } from './plugin-error';
+import { PluginLimits } from './plugin-limits';
 import { PluginSource, type PluginSourceData } from './plugin-source';
 import { PluginStateBadge } from './plugin-state-badge';
 
@@ -148,6 +149,7 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
               <th className="px-3 py-2.5 text-right font-medium">Failures</th>
               <th className="px-3 py-2.5 text-right font-medium">Memory</th>
               <th className="px-3 py-2.5 text-right font-medium">Avg process</th>
+              <th className="px-3 py-2.5 font-medium">Limits</th>
               <th className="px-3 py-2.5 font-medium">Updated</th>
               <th className="w-10 px-2 py-2.5">
                 <span className="sr-only">Actions</span>
@@ -194,6 +196,9 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
                   <td className={cn('px-3 py-2.5 text-right tabular-nums', s && s.failures > 0 && 'text-red-700')}>{s ? formatCount(s.failures) : '—'}</td>
                   <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatBytes(s.memoryBytes) : '—'}</td>
                   <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatDuration(s.avgProcessNs) : '—'}</td>
+                  <td className="px-3 py-2.5">
+                    <PluginLimits id={plugin.id} limits={plugin.limits ?? s?.limits} />
+                  </td>
                   <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">{formatTime(plugin.updatedAt)}</td>
                   <td className="px-2 py-2.5">
                     <Button
