@@ -33,10 +33,13 @@
  *   the same round; output checked.
  *
  * Each target is issue 10's "must reach". FORESIGHT_ANCHOR_ROUNDS sets the
- * number of rounds (default 5, at least 1).
+ * number of rounds (default 5, at least 1); FORESIGHT_ANCHOR_PARTS picks
+ * parts (comma-separated: count, matcher, startup, ndjson, live; all by
+ * default), e.g. `FORESIGHT_ANCHOR_PARTS=startup npm run bench -- anchor`.
+ * `live` runs `count` too: Hindsight's count is its baseline.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readFrame } from '../../engine/message/framing';
@@ -70,17 +73,22 @@ function timer_event(ns, shutdown) {
 }
 `;
 
+/** What a round can run; FORESIGHT_ANCHOR_PARTS picks some (all by default). */
+const PARTS = ['count', 'matcher', 'startup', 'ndjson', 'live'] as const;
+type Part = (typeof PARTS)[number];
+
 interface Round {
-  fCount: ProcessRun;
-  hCount: ProcessRun;
-  fMatcher: ProcessRun;
-  hMatcher: ProcessRun;
-  fEmpty: ProcessRun;
-  hEmpty: ProcessRun;
-  fEmptyNpx: ProcessRun;
-  fNdjson: ProcessRun;
-  plainNdjson: ProcessRun;
-  live: LiveRun;
+  /** Also the peak-RSS figure and the live engine's baseline. */
+  fCount?: ProcessRun;
+  hCount?: ProcessRun;
+  fMatcher?: ProcessRun;
+  hMatcher?: ProcessRun;
+  fEmpty?: ProcessRun;
+  hEmpty?: ProcessRun;
+  fEmptyNpx?: ProcessRun;
+  fNdjson?: ProcessRun;
+  plainNdjson?: ProcessRun;
+  live?: LiveRun;
 }
 
 interface LiveRun {
@@ -90,6 +98,7 @@ interface LiveRun {
 }
 
 export async function run(): Promise<Figure[]> {
+  const parts = chosenParts();
   const built = anchorBuild();
   if (!built.ok) {
     console.log(`anchor: skipped: ${built.skip}`);
@@ -104,54 +113,67 @@ export async function run(): Promise<Figure[]> {
   const telemetry = Object.values(data.truth).reduce((a, b) => a + b, 0);
   console.log(
     `${COUNT} messages, ${(data.framedBytes / COUNT).toFixed(0)} B a framed record, ${data.fieldsPerMessage.toFixed(1)} fields, ` +
-      `${((100 * telemetry) / COUNT).toFixed(0)}% telemetry; ${ROUNDS} interleaved rounds`,
+      `${((100 * telemetry) / COUNT).toFixed(0)}% telemetry; ${ROUNDS} interleaved rounds of ${[...parts].join(', ')}`,
   );
 
-  const bodies = framedBodies(readFileSync(data.framed));
+  const bodies = parts.has('live') ? framedBodies(readFileSync(data.framed)) : [];
   const rounds: Round[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const r = await round(build, data, plugin, work, telemetry, bodies);
+    const r = await round(parts, build, data, plugin, work, telemetry, bodies);
     rounds.push(r);
-    console.log(
-      `round ${i + 1}/${ROUNDS}: count ${cpu(r.fCount)} vs ${cpu(r.hCount)}, FALSE ${cpu(r.fMatcher)} vs ${cpu(r.hMatcher)}, ` +
-        `empty ${cpu(r.fEmpty)} vs ${cpu(r.hEmpty)} (npx ${cpu(r.fEmptyNpx)}), NDJSON ${cpu(r.fNdjson)} vs plain ${cpu(r.plainNdjson)}, ` +
-        `live ${r.live.cpuSeconds.toFixed(2)} s CPU`,
-    );
+    const said = [
+      r.fCount && r.hCount && `count ${cpu(r.fCount)} vs ${cpu(r.hCount)}`,
+      r.fMatcher && r.hMatcher && `FALSE ${cpu(r.fMatcher)} vs ${cpu(r.hMatcher)}`,
+      r.fEmpty && r.hEmpty && r.fEmptyNpx && `empty ${cpu(r.fEmpty)} vs ${cpu(r.hEmpty)} (npx ${cpu(r.fEmptyNpx)})`,
+      r.fNdjson && r.plainNdjson && `NDJSON ${cpu(r.fNdjson)} vs plain ${cpu(r.plainNdjson)}`,
+      r.live && `live ${r.live.cpuSeconds.toFixed(2)} s`,
+    ].filter(Boolean);
+    console.log(`round ${i + 1}/${ROUNDS}, CPU seconds: ${said.join(', ')}`);
   }
 
+  /** The median over rounds of f (each round ran the part f reads). */
   const med = (f: (r: Round) => number) => median(rounds.map(f));
-  const rate = (f: (r: Round) => { cpuSeconds: number }) => med((r) => COUNT / f(r).cpuSeconds);
-  const hCount = rate((r) => r.hCount);
-  setSameRunAnchor({ hindsightCountPerCpuSecond: hCount, messages: COUNT });
+  const rate = (f: (r: Round) => { cpuSeconds: number } | undefined) => med((r) => COUNT / f(r)!.cpuSeconds);
   const spread = (f: (r: Round) => number) => {
     const v = rounds.map(f);
     return `${fmtNum(Math.min(...v))}–${fmtNum(Math.max(...v))}`;
   };
-  const ratioNote = (value: number, baseline: number, mustReach: number) =>
-    `${(value / baseline).toFixed(2)}x, must reach ${mustReach}x`;
-  const wall = (f: (r: Round) => { wallSeconds: number }) => `${med((r) => f(r).wallSeconds).toFixed(2)} s`;
+  const ratioNote = (value: number, baseline: number, mustReach: number) => `${(value / baseline).toFixed(2)}x, must reach ${mustReach}x`;
+  const wall = (f: (r: Round) => { wallSeconds: number } | undefined) => `${med((r) => f(r)!.wallSeconds).toFixed(2)} s`;
   const setting = `${ROUNDS} interleaved rounds, medians; whole-process CPU (user+sys, all threads, start-up included) from wait4 rusage`;
-
-  const fCount = rate((r) => r.fCount);
-  const fMatcher = rate((r) => r.fMatcher);
-  const hMatcher = rate((r) => r.hMatcher);
-  const fNdjson = rate((r) => r.fNdjson);
-  const plain = rate((r) => r.plainNdjson);
-  const live = rate((r) => r.live);
   const mb = (bytes: number) => bytes / 1e6;
-  return [
-    {
-      name: 'anchor.count_by_doctype',
-      unit: 'msg/CPU-s',
-      value: fCount,
-      baseline: hCount,
-      target: 0.5 * hCount,
-      note:
-        `Foresight/Hindsight ${ratioNote(fCount, hCount, 0.5)}: \`foresight run\` (README plugin) vs hindsight_cli (Lua twin), ${COUNT} framed messages; ` +
-        `per-round Foresight ${spread((r) => COUNT / r.fCount.cpuSeconds)}, Hindsight ${spread((r) => COUNT / r.hCount.cpuSeconds)}; ` +
-        `wall ${wall((r) => r.fCount)} vs ${wall((r) => r.hCount)} (Hindsight's holds ~2 s of sleeps); ${setting}; both outputs checked`,
-    },
-    {
+
+  const figures: Figure[] = [];
+  const hCount = parts.has('count') || parts.has('live') ? rate((r) => r.hCount) : undefined;
+  if (hCount !== undefined) setSameRunAnchor({ hindsightCountPerCpuSecond: hCount, messages: COUNT });
+  if (parts.has('count') && hCount !== undefined) {
+    const fCount = rate((r) => r.fCount);
+    figures.push(
+      {
+        name: 'anchor.count_by_doctype',
+        unit: 'msg/CPU-s',
+        value: fCount,
+        baseline: hCount,
+        target: 0.5 * hCount,
+        note:
+          `Foresight/Hindsight ${ratioNote(fCount, hCount, 0.5)}: \`foresight run\` (README plugin) vs hindsight_cli (Lua twin), ${COUNT} framed messages; ` +
+          `per-round Foresight ${spread((r) => COUNT / r.fCount!.cpuSeconds)}, Hindsight ${spread((r) => COUNT / r.hCount!.cpuSeconds)}; ` +
+          `wall ${wall((r) => r.fCount)} vs ${wall((r) => r.hCount)} (Hindsight's holds ~2 s of sleeps); ${setting}; both outputs checked`,
+      },
+      {
+        name: 'anchor.peak_rss',
+        unit: 'MB',
+        value: mb(med((r) => r.fCount!.maxRssBytes)),
+        baseline: mb(med((r) => r.hCount!.maxRssBytes)),
+        target: 120,
+        note: `peak RSS (ru_maxrss) of \`foresight run\` vs hindsight_cli counting by docType over the ${COUNT}-message file; per-round Foresight ${spread((r) => mb(r.fCount!.maxRssBytes))} MB`,
+      },
+    );
+  }
+  if (parts.has('matcher')) {
+    const fMatcher = rate((r) => r.fMatcher);
+    const hMatcher = rate((r) => r.hMatcher);
+    figures.push({
       name: 'anchor.matcher_only',
       unit: 'msg/CPU-s',
       value: fMatcher,
@@ -159,35 +181,35 @@ export async function run(): Promise<Figure[]> {
       target: 0.5 * hMatcher,
       note:
         `Foresight/Hindsight ${ratioNote(fMatcher, hMatcher, 0.5)}: message_matcher FALSE over the same file; ` +
-        `per-round Foresight ${spread((r) => COUNT / r.fMatcher.cpuSeconds)}, Hindsight ${spread((r) => COUNT / r.hMatcher.cpuSeconds)}; ` +
-        `wall ${wall((r) => r.fMatcher)} vs ${wall((r) => r.hMatcher)}; both read the whole file, no counts`,
-    },
-    {
-      name: 'anchor.startup_cpu',
-      unit: 's CPU',
-      value: med((r) => r.fEmpty.cpuSeconds),
-      baseline: med((r) => r.hEmpty.cpuSeconds),
-      target: 0.15,
-      note:
-        `\`node bin/foresight.js run\` vs hindsight_cli over an empty file, whole-process CPU seconds; per-round Foresight ${spread((r) => r.fEmpty.cpuSeconds)}; ` +
-        `wall ${wall((r) => r.fEmpty)} vs ${wall((r) => r.hEmpty)}`,
-    },
-    {
-      name: 'anchor.startup_cpu_npx',
-      unit: 's CPU',
-      value: med((r) => r.fEmptyNpx.cpuSeconds),
-      baseline: med((r) => r.hEmpty.cpuSeconds),
-      note: `the same through \`npx foresight run\` as the README has users type it (npx's own start-up included); wall ${wall((r) => r.fEmptyNpx)}`,
-    },
-    {
-      name: 'anchor.peak_rss',
-      unit: 'MB',
-      value: mb(med((r) => r.fCount.maxRssBytes)),
-      baseline: mb(med((r) => r.hCount.maxRssBytes)),
-      target: 120,
-      note: `peak RSS (ru_maxrss) of \`foresight run\` vs hindsight_cli counting by docType over the ${COUNT}-message file; per-round Foresight ${spread((r) => mb(r.fCount.maxRssBytes))} MB`,
-    },
-    {
+        `per-round Foresight ${spread((r) => COUNT / r.fMatcher!.cpuSeconds)}, Hindsight ${spread((r) => COUNT / r.hMatcher!.cpuSeconds)}; ` +
+        `wall ${wall((r) => r.fMatcher)} vs ${wall((r) => r.hMatcher)}; both read the whole file, no counts; ${setting}`,
+    });
+  }
+  if (parts.has('startup')) {
+    figures.push(
+      {
+        name: 'anchor.startup_cpu',
+        unit: 's CPU',
+        value: med((r) => r.fEmpty!.cpuSeconds),
+        baseline: med((r) => r.hEmpty!.cpuSeconds),
+        target: 0.15,
+        note:
+          `\`node bin/foresight.js run\` vs hindsight_cli over an empty file, whole-process CPU seconds; per-round Foresight ${spread((r) => r.fEmpty!.cpuSeconds)}; ` +
+          `wall ${wall((r) => r.fEmpty)} vs ${wall((r) => r.hEmpty)}; peak RSS ${mb(med((r) => r.fEmpty!.maxRssBytes)).toFixed(0)} MB`,
+      },
+      {
+        name: 'anchor.startup_cpu_npx',
+        unit: 's CPU',
+        value: med((r) => r.fEmptyNpx!.cpuSeconds),
+        baseline: med((r) => r.hEmpty!.cpuSeconds),
+        note: `the same through \`npx foresight run\` as the README has users type it (npx's own start-up included); wall ${wall((r) => r.fEmptyNpx)}`,
+      },
+    );
+  }
+  if (parts.has('ndjson')) {
+    const fNdjson = rate((r) => r.fNdjson);
+    const plain = rate((r) => r.plainNdjson);
+    figures.push({
       name: 'anchor.ndjson',
       unit: 'msg/CPU-s',
       value: fNdjson,
@@ -196,9 +218,14 @@ export async function run(): Promise<Figure[]> {
       note:
         `Foresight/plain ${ratioNote(fNdjson, plain, 0.5)}: \`foresight run\` count-by-docType over the same messages as NDJSON ` +
         `vs a plain Node script that only JSON.parses each line and counts (bench/anchor/plain-ndjson-count.mjs); ` +
-        `vs Hindsight's framed count ${(fNdjson / hCount).toFixed(2)}x; wall ${wall((r) => r.fNdjson)} vs ${wall((r) => r.plainNdjson)}; both outputs checked`,
-    },
-    {
+        (hCount !== undefined ? `vs Hindsight's framed count ${(fNdjson / hCount).toFixed(2)}x; ` : '') +
+        `per-round Foresight ${spread((r) => COUNT / r.fNdjson!.cpuSeconds)}, plain ${spread((r) => COUNT / r.plainNdjson!.cpuSeconds)}; ` +
+        `wall ${wall((r) => r.fNdjson)} vs ${wall((r) => r.plainNdjson)}; both outputs checked; ${setting}`,
+    });
+  }
+  if (parts.has('live') && hCount !== undefined) {
+    const live = rate((r) => r.live);
+    figures.push({
       name: 'anchor.live_engine',
       unit: 'msg/CPU-s',
       value: live,
@@ -206,15 +233,33 @@ export async function run(): Promise<Figure[]> {
       target: 0.4 * hCount,
       note:
         `Foresight/Hindsight ${ratioNote(live, hCount, 0.4)}: the live engine end to end, ${bodies.length} framed HTTP bodies (<= 16 MiB) ` +
-        `-> ingest (the /api/ingest route's function) -> log -> worker -> plugin, whole server-process CPU from the first request until the plugin counted all ` +
-        `(per-round ${spread((r) => COUNT / r.live.cpuSeconds)}; wall ${wall((r) => r.live)}, ${fmtNum(COUNT / med((r) => r.live.wallSeconds))} msg/s; ` +
-        `peak RSS ${mb(med((r) => r.live.maxRssBytes)).toFixed(0)} MB); baseline: Hindsight's count-by-docType in the same rounds; output checked`,
-    },
-  ];
+        `-> ingest (the /api/ingest route's function) -> log -> worker -> plugin, whole server-process CPU (process.cpuUsage) from the first request until the plugin counted all ` +
+        `(per-round ${spread((r) => COUNT / r.live!.cpuSeconds)}; wall ${wall((r) => r.live)}, ${fmtNum(COUNT / med((r) => r.live!.wallSeconds))} msg/s; ` +
+        `peak RSS ${mb(med((r) => r.live!.maxRssBytes)).toFixed(0)} MB); baseline: Hindsight's count-by-docType in the same rounds; output checked`,
+    });
+  }
+  return figures;
+}
+
+/** FORESIGHT_ANCHOR_PARTS (comma-separated), or every part; throws naming the unknown ones. */
+function chosenParts(): Set<Part> {
+  const asked = (process.env.FORESIGHT_ANCHOR_PARTS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  if (asked.length === 0) return new Set(PARTS);
+  const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`FORESIGHT_ANCHOR_PARTS: unknown part ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}`);
+  return new Set(asked as Part[]);
 }
 
 /** One interleaved round: each Foresight run followed by its counterpart. */
-async function round(build: AnchorBuild, data: AnchorData, plugin: string, work: string, telemetry: number, bodies: Buffer[]): Promise<Round> {
+async function round(
+  parts: Set<Part>,
+  build: AnchorBuild,
+  data: AnchorData,
+  plugin: string,
+  work: string,
+  telemetry: number,
+  bodies: Buffer[],
+): Promise<Round> {
   const foresight = (file: string, matcher: string, viaNpx = false): ProcessRun => {
     const args = ['run', plugin, '-m', matcher, file];
     const r = viaNpx
@@ -233,33 +278,38 @@ async function round(build: AnchorBuild, data: AnchorData, plugin: string, work:
   const hindsight = (file: string, matcher: string, truth: Record<string, number>, who: string): ProcessRun => {
     const h = runHindsight(build, work, file, matcher);
     checkCounts(h.counts, truth, who);
-    const size = readFileSync(file).length; // cheap next to the run; the file is in the page cache
+    const size = statSync(file).size;
     if (h.bytesRead !== size) throw new Error(`${who} read ${h.bytesRead} of ${size} bytes of its input, so its figure is void`);
     return h.run;
   };
 
-  const fCount = foresight(data.framed, MATCHER);
-  checkForesight(fCount, data.truth, COUNT, telemetry, 'foresight run (count-by-docType)');
-  const hCount = hindsight(data.framed, MATCHER, data.truth, 'hindsight_cli (count-by-docType)');
-
-  const fMatcher = foresight(data.framed, 'FALSE');
-  checkForesight(fMatcher, {}, COUNT, 0, 'foresight run (matcher FALSE)');
-  const hMatcher = hindsight(data.framed, 'FALSE', {}, 'hindsight_cli (matcher FALSE)');
-
-  const fEmpty = foresight(data.empty, MATCHER);
-  checkForesight(fEmpty, {}, 0, 0, 'foresight run (empty file)');
-  const hEmpty = hindsight(data.empty, MATCHER, {}, 'hindsight_cli (empty file)');
-  const fEmptyNpx = foresight(data.empty, MATCHER, true);
-  checkForesight(fEmptyNpx, {}, 0, 0, 'npx foresight run (empty file)');
-
-  const fNdjson = foresight(data.ndjson, MATCHER);
-  checkForesight(fNdjson, data.truth, COUNT, telemetry, 'foresight run (NDJSON)');
-  const plainNdjson = measureProcess(build.rusage, process.execPath, [join(ROOT, 'bench/anchor/plain-ndjson-count.mjs'), data.ndjson]);
-  expectSuccess(plainNdjson, 'the plain NDJSON script');
-  checkCounts(parseCountPayload(plainNdjson.stdout, 'the plain NDJSON script'), data.truth, 'the plain NDJSON script');
-
-  const live = await liveEngine(plugin, work, bodies, data.truth);
-  return { fCount, hCount, fMatcher, hMatcher, fEmpty, hEmpty, fEmptyNpx, fNdjson, plainNdjson, live };
+  const r: Round = {};
+  if (parts.has('count') || parts.has('live')) {
+    r.fCount = foresight(data.framed, MATCHER);
+    checkForesight(r.fCount, data.truth, COUNT, telemetry, 'foresight run (count-by-docType)');
+    r.hCount = hindsight(data.framed, MATCHER, data.truth, 'hindsight_cli (count-by-docType)');
+  }
+  if (parts.has('matcher')) {
+    r.fMatcher = foresight(data.framed, 'FALSE');
+    checkForesight(r.fMatcher, {}, COUNT, 0, 'foresight run (matcher FALSE)');
+    r.hMatcher = hindsight(data.framed, 'FALSE', {}, 'hindsight_cli (matcher FALSE)');
+  }
+  if (parts.has('startup')) {
+    r.fEmpty = foresight(data.empty, MATCHER);
+    checkForesight(r.fEmpty, {}, 0, 0, 'foresight run (empty file)');
+    r.hEmpty = hindsight(data.empty, MATCHER, {}, 'hindsight_cli (empty file)');
+    r.fEmptyNpx = foresight(data.empty, MATCHER, true);
+    checkForesight(r.fEmptyNpx, {}, 0, 0, 'npx foresight run (empty file)');
+  }
+  if (parts.has('ndjson')) {
+    r.fNdjson = foresight(data.ndjson, MATCHER);
+    checkForesight(r.fNdjson, data.truth, COUNT, telemetry, 'foresight run (NDJSON)');
+    r.plainNdjson = measureProcess(build.rusage, process.execPath, [join(ROOT, 'bench/anchor/plain-ndjson-count.mjs'), data.ndjson]);
+    expectSuccess(r.plainNdjson, 'the plain NDJSON script');
+    checkCounts(parseCountPayload(r.plainNdjson.stdout, 'the plain NDJSON script'), data.truth, 'the plain NDJSON script');
+  }
+  if (parts.has('live')) r.live = await liveEngine(plugin, work, bodies, data.truth);
+  return r;
 }
 
 /** The framed file cut at record boundaries into bodies of at most HTTP_BODY_BYTES. */
