@@ -95,6 +95,7 @@ describe('pathological patterns run in linear time with unchanged answers', () =
       expect(dfa.stateCount).toBeLessThanOrEqual(MAX_TABLE_ENTRIES / 256);
     }
     expect(dfa.work.clears).toBeGreaterThan(0);
+    expect(dfa.work.simulations).toBeGreaterThan(0); // searches that kept clearing finished on the automaton
     expect(dfa.work.transitions).toBeLessThanOrEqual(bytes);
   });
 
@@ -170,6 +171,64 @@ describe('differential fuzz: the linear engine against the backtracking referenc
     expect(matches).toBeGreaterThan(3_000);
     expect(compared - matches).toBeGreaterThan(3_000);
     expect(referenceGaveUp).toBeGreaterThan(100);
+  });
+
+  it('agrees on long patterns (state sets of several words) over a small alphabet', () => {
+    const rng = createRng(29);
+    // each item with a text it accepts, so subjects built from them (then perhaps spoiled) often match
+    const ITEMS_LONG: [item: string, text: () => string][] = [
+      ['a', () => 'a'],
+      ['a*', () => 'a'.repeat((rng() * 3) | 0)],
+      ['a?', () => (rng() < 0.5 ? 'a' : '')],
+      ['b?', () => (rng() < 0.5 ? 'b' : '')],
+      ['.', () => 'abc'[(rng() * 3) | 0]],
+      ['.-', () => 'ab'.slice(0, (rng() * 3) | 0)],
+      ['%f[a]', () => ''],
+      ['%f[^a]', () => ''],
+      ['a+', () => 'a'.repeat(1 + ((rng() * 2) | 0))],
+      ['[ab]*', () => 'ba'.slice(0, (rng() * 3) | 0)],
+      ['b', () => 'b'],
+    ];
+    const junk = (n: number) => Array.from({ length: n }, () => 'abc'[(rng() * 3) | 0]).join('');
+    let compared = 0;
+    let matches = 0;
+    let words = 0;
+    for (let i = 0; i < 300; i++) {
+      const n = 30 + ((rng() * 50) | 0);
+      const anchored = rng() < 0.3;
+      let pattern = anchored ? '^' : '';
+      let text = '';
+      for (let k = 0; k < n; k++) {
+        // frontiers rarely hold at a random place: few of them
+        const [item, accepted] = ITEMS_LONG[(rng() * ITEMS_LONG.length) | 0];
+        if (item.startsWith('%f') && rng() < 0.85) continue;
+        pattern += item;
+        text += accepted();
+      }
+      const dollar = rng() < 0.3;
+      if (dollar) pattern += '$';
+      const a = buildAutomaton(syntaxOf(pattern))!;
+      words = Math.max(words, a.words);
+      const auto = createLuaPattern(pattern, { dialect: 'heka' });
+      for (let j = 0; j < 6; j++) {
+        let subject = (anchored ? '' : junk((rng() * 10) | 0)) + text + (dollar ? '' : junk((rng() * 10) | 0));
+        if (rng() < 0.5) {
+          const at = (rng() * subject.length) | 0;
+          subject = subject.slice(0, at) + 'abc'[(rng() * 3) | 0] + subject.slice(at + 1);
+        }
+        const expected = reference(pattern, subject, 'heka', 20_000);
+        if (expected === undefined) continue;
+        compared++;
+        if (expected) matches++;
+        const where = `find(${JSON.stringify(subject)}, ${JSON.stringify(pattern)})`;
+        expect(auto.test(subject), where).toBe(expected);
+        expect(simulate(a, subject), `${where} simulation`).toBe(expected);
+      }
+    }
+    expect(words).toBeGreaterThanOrEqual(3);
+    expect(compared).toBeGreaterThan(600);
+    expect(matches).toBeGreaterThan(200);
+    expect(compared - matches).toBeGreaterThan(200);
   });
 
   it('agrees around each pattern’s RegExp length limit (short subjects go to the RegExp)', () => {

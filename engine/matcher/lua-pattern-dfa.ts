@@ -14,18 +14,24 @@
  *
  * The table is bounded (MAX_TABLE_ENTRIES); a pattern that meets more
  * state sets than fit (e.g. '[ab]*a[ab][ab][ab][ab][ab][ab][ab][ab][ab][ab]'
- * on random a/b text) clears it and rebuilds, which keeps memory bounded and
- * the time per byte still at most one pass over the automaton's states.
+ * on random a/b text) clears it and rebuilds, which keeps memory bounded.
+ * A search that clears it THRASHING times finishes on the automaton itself
+ * (simulate), a few word operations per byte without interning, so the time
+ * per byte stays bounded by the pattern's size, never by its state sets.
  *
  * %b jumps ahead in the subject, which a DFA cannot: those patterns run on
  * the automaton directly (simulate in lua-pattern-automaton).
  */
-import { addState, closeOver, consume, hasState, type PositionAutomaton } from './lua-pattern-automaton';
+import { bytesToBinary, utf8Binary } from './byte-string';
+import { addState, closeOver, consume, hasState, simulate, type PositionAutomaton } from './lua-pattern-automaton';
 
 // table entries that are not row offsets
 const UNKNOWN = -1;
 const MATCH = -2;
 const DEAD = -3;
+
+/** Table clears within one search after which it finishes on the automaton (no interning, no table writes). */
+const THRASHING = 2;
 
 /**
  * Table entries (Int32) a pattern's DFA may hold: 128 KiB, 128 states of 256
@@ -58,8 +64,12 @@ export class LazyDfa {
   private start = 0;
   private readonly scratch: Int32Array;
   private readonly scratchNext: Int32Array;
-  /** Work done so far, for tests of the bound: transitions computed (each one pass over the automaton) and table clears. */
-  readonly work = { transitions: 0, clears: 0 };
+  /**
+   * Work done so far, for tests of the bound: transitions computed (a few
+   * word operations each, plus interning the new state), table clears, and
+   * searches finished on the automaton after thrashing.
+   */
+  readonly work = { transitions: 0, clears: 0, simulations: 0 };
 
   constructor(automaton: PositionAutomaton) {
     if (automaton.balances.length > 0) throw new Error('a pattern with %b has no DFA');
@@ -68,7 +78,8 @@ export class LazyDfa {
     this.bytesOf = Array.from({ length: automaton.classes }, (_, c) =>
       Uint8Array.from([...Array(256).keys()].filter((b) => automaton.classOf[b] === c)),
     );
-    this.frontierRep = frontierRepresentatives(automaton);
+    // the least byte of each byte's frontier class stands for it
+    this.frontierRep = automaton.frontierClassOf.map((f) => automaton.frontierClassOf.indexOf(f));
     this.maxStates = MAX_TABLE_ENTRIES / 256;
     const initial = 4;
     this.table = new Int32Array(initial * 256).fill(UNKNOWN);
@@ -84,6 +95,7 @@ export class LazyDfa {
    * frontier is tested at `from`)? Encodes non-ASCII chars on the fly.
    */
   testString(s: string, from = 0): boolean {
+    const clears = this.work.clears;
     let table = this.table;
     let row = this.start;
     for (let i = from, n = s.length; i < n; i++) {
@@ -94,6 +106,7 @@ export class LazyDfa {
           if (next === UNKNOWN) {
             next = this.transition(row, c);
             table = this.table;
+            if (next >= 0 && this.work.clears - clears >= THRASHING) return this.simulateFrom(next, utf8Binary(s.slice(i + 1)));
           }
           if (next === MATCH) return true;
           if (next === DEAD) return false;
@@ -125,6 +138,7 @@ export class LazyDfa {
       }
       if (row === MATCH) return true;
       if (row === DEAD) return false;
+      if (this.work.clears - clears >= THRASHING) return this.simulateFrom(row, utf8Binary(s.slice(i + 1)));
       table = this.table;
     }
     return this.matchesAtEnd(row);
@@ -132,6 +146,7 @@ export class LazyDfa {
 
   /** Is the pattern found in `bytes`? */
   testBytes(bytes: Uint8Array): boolean {
+    const clears = this.work.clears;
     let table = this.table;
     let row = this.start;
     for (let i = 0, n = bytes.length; i < n; i++) {
@@ -141,6 +156,7 @@ export class LazyDfa {
         if (next === UNKNOWN) {
           next = this.transition(row, b);
           table = this.table;
+          if (next >= 0 && this.work.clears - clears >= THRASHING) return this.simulateFrom(next, bytesToBinary(bytes.subarray(i + 1)));
         }
         if (next === MATCH) return true;
         if (next === DEAD) return false;
@@ -150,20 +166,16 @@ export class LazyDfa {
     return this.matchesAtEnd(row);
   }
 
-  /** Is the pattern found in a binary string (one char per byte)? */
-  testBinary(s: string): boolean {
-    let row = this.start;
-    for (let i = 0, n = s.length; i < n; i++) {
-      row = this.step(row, s.charCodeAt(i));
-      if (row === MATCH) return true;
-      if (row === DEAD) return false;
-    }
-    return this.matchesAtEnd(row);
-  }
-
   /** DFA states held now (at most MAX_TABLE_ENTRIES / 256). */
   get stateCount(): number {
     return this.sets.length;
+  }
+
+  /** The rest of a search on the automaton itself, from DFA state `row`: for subjects that meet more states than the table holds. */
+  private simulateFrom(row: number, rest: string): boolean {
+    this.work.simulations++;
+    const index = row >> 8;
+    return simulate(this.a, rest, this.sets[index], this.previous[index]);
   }
 
   private step(row: number, byte: number): number {
@@ -254,18 +266,4 @@ export class LazyDfa {
 function isEmpty(set: Int32Array): boolean {
   for (let i = 0; i < set.length; i++) if (set[i] !== 0) return false;
   return true;
-}
-
-/** For each byte, the least byte that every frontier set holds or lacks alike. */
-function frontierRepresentatives(a: PositionAutomaton): Uint8Array {
-  const rep = new Uint8Array(256);
-  const first = new Map<string, number>();
-  for (let b = 0; b < 256; b++) {
-    let key = '';
-    for (const f of a.frontiers) key += f[b] ? '1' : '0';
-    let r = first.get(key);
-    if (r === undefined) first.set(key, (r = b));
-    rep[b] = r;
-  }
-  return rep;
 }
