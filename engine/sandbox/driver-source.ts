@@ -16,7 +16,8 @@
  *
  * Evaluating this source yields `install(host, configText)`, which returns
  * the entry points the host calls: run, timer, save, restore, describe,
- * where, fatal, and `st`, the status object the host reads and writes.
+ * where, fatal, addColumns, and `st`, the status object the host reads and
+ * writes.
  */
 export const DRIVER_FILENAME = 'foresight-driver.js';
 
@@ -95,18 +96,20 @@ const D = nullArray([]);
 let keptLength = 0;
 
 // ---------------------------------------------------------------- columns (see columns.ts)
+let slots = 0;   // fast slots (k0..k3) in use
 function clearColumns() {
   cols = create(null);
   icols = create(null);
   k0 = k1 = k2 = k3 = NONE;
   d0 = x0 = d1 = x1 = d2 = x2 = d3 = x3 = undefined;
+  slots = 0;
   D.length = keptLength;
 }
 function setupColumns(meta, strings, buf) {
   clearColumns();
   if (meta === '') return;
   const m = JSONparse(meta);
-  const sep = m[0], nStr = m[1], nNum = m[2], ixBytes = m[3], n = m[4], keptBase = m[5], keptAdded = m[6];
+  const keptBase = m[5], keptAdded = m[6];
   if (keptBase > keptLength) throw new ErrorCtor('internal: the kept strings are out of step');
   D.length = keptBase;
   let len = keptBase;
@@ -116,16 +119,34 @@ function setupColumns(meta, strings, buf) {
     for (let j = 0; j < ks.length; j++) D[len++] = ks[j];
   }
   keptLength = len;
+  fillDictionary(D, len, m, strings, buf);
+  installColumns(D, m, buf);
+}
+// Columns the host sends in the middle of a batch, when process_message first
+// reads a key (hostReadMessage), so the rest of the batch reads it here rather
+// than through the host. They have their own dictionary: no kept strings.
+function addColumns(meta, strings, buf) {
+  const m = JSONparse(meta);
+  if (m[5] !== 0 || m[6] !== 0) throw new ErrorCtor('internal: columns sent mid-batch cannot keep strings');
+  const dict = nullArray([]);
+  fillDictionary(dict, 0, m, strings, buf);
+  installColumns(dict, m, buf);
+}
+// dict[len...] = the batch's strings, numbers, then true, false, undefined.
+function fillDictionary(dict, len, m, strings, buf) {
+  const sep = m[0], nStr = m[1], nNum = m[2];
   if (nStr > 0) {
     const batch = sep === '' ? JSONparse(strings) : apply(strSplit, strings, [sep]);
-    for (let j = 0; j < nStr; j++) D[len++] = batch[j];
+    for (let j = 0; j < nStr; j++) dict[len++] = batch[j];
   }
   if (nNum > 0) {
     const nums = new F64(buf, 0, nNum);
-    for (let j = 0; j < nNum; j++) D[len++] = nums[j];
+    for (let j = 0; j < nNum; j++) dict[len++] = nums[j];
   }
-  D[len++] = true; D[len++] = false; D[len++] = undefined;
-  let slot = 0;
+  dict[len++] = true; dict[len++] = false; dict[len++] = undefined;
+}
+function installColumns(dict, m, buf) {
+  const ixBytes = m[3], n = m[4];
   for (let c = 7; c < m.length; c += 3) {
     const col = create(null);
     if (m[c + 1] === 0) {
@@ -133,16 +154,16 @@ function setupColumns(meta, strings, buf) {
       if (identity.length !== n) { identity = new U32(n); for (let j = 0; j < n; j++) identity[j] = j; }
       col.d = new F64(buf, m[c + 2], n); col.x = identity;
     } else {
-      col.d = D; col.x = ixBytes === 2 ? new U16(buf, m[c + 2], n) : new U32(buf, m[c + 2], n);
+      col.d = dict; col.x = ixBytes === 2 ? new U16(buf, m[c + 2], n) : new U32(buf, m[c + 2], n);
     }
     const key = m[c];
     if (apply(strIndexOf, key, ['\u0000']) >= 0) { icols[key] = col; continue; }
     cols[key] = col;
-    if (slot === 0) { k0 = key; d0 = col.d; x0 = col.x; }
-    else if (slot === 1) { k1 = key; d1 = col.d; x1 = col.x; }
-    else if (slot === 2) { k2 = key; d2 = col.d; x2 = col.x; }
-    else if (slot === 3) { k3 = key; d3 = col.d; x3 = col.x; }
-    slot++;
+    if (slots === 0) { k0 = key; d0 = col.d; x0 = col.x; }
+    else if (slots === 1) { k1 = key; d1 = col.d; x1 = col.x; }
+    else if (slots === 2) { k2 = key; d2 = col.d; x2 = col.x; }
+    else if (slots === 3) { k3 = key; d3 = col.d; x3 = col.x; }
+    slots++;
   }
 }
 
@@ -662,7 +683,7 @@ function where() {
 
 const entry = create(null);
 entry.run = run; entry.timer = timer; entry.save = save; entry.restore = restore;
-entry.describe = describe; entry.where = where; entry.st = st;
+entry.describe = describe; entry.where = where; entry.st = st; entry.addColumns = addColumns;
 entry.fatal = function () { fatal = true; };
 return entry;
 })`;

@@ -155,7 +155,7 @@ export class PluginSandbox {
   private readonly rt: QuickJSRuntime;
   private readonly ctx: QuickJSContext;
   private entry:
-    | Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'fatal' | 'st', QuickJSHandle>
+    | Record<'run' | 'timer' | 'save' | 'restore' | 'describe' | 'where' | 'fatal' | 'addColumns' | 'st', QuickJSHandle>
     | undefined;
 
   private terminatedState: { error: string; at: Date } | undefined;
@@ -536,6 +536,7 @@ export class PluginSandbox {
       describe: ctx.getProp(entry, 'describe'),
       where: ctx.getProp(entry, 'where'),
       fatal: ctx.getProp(entry, 'fatal'),
+      addColumns: ctx.getProp(entry, 'addColumns'),
       st: ctx.getProp(entry, 'st'),
     };
     entry.dispose();
@@ -960,9 +961,35 @@ export class PluginSandbox {
       if (!this.learned.has(key)) {
         this.learned.set(key, target);
         this.learnedList = undefined;
+        this.sendColumn(key, target, cur);
       }
     }
     return this.toVm(value);
+  }
+
+  /**
+   * A key process_message() reads for the first time in a batch is sent as a
+   * column for the rest of the batch at once, rather than from the next batch
+   * on: a host call costs tens of microseconds, so a batch of them (a plugin's
+   * first batch, or a key first read mid-stream) cost a thousand times more
+   * than the column. If the column cannot be sent (bytes values, over its
+   * budget, no memory) the host keeps answering.
+   */
+  private sendColumn(key: string, target: ReadTarget, cur: number): void {
+    const messages = this.call?.messages;
+    if (this.call?.name !== 'process_message' || messages === undefined || cur + 1 >= messages.length) return;
+    const budget = Math.max(16 * 1024, this.limits.memoryBytes / 32);
+    const columns = encodeColumns(messages, [{ key, target }], budget);
+    if (columns.meta === '') return;
+    const ctx = this.ctx;
+    const args = [ctx.newString(columns.meta), ctx.newString(columns.strings), ctx.newArrayBuffer(columns.buffer)];
+    try {
+      const r = ctx.callFunction(this.entry!.addColumns, ctx.undefined, args);
+      if (r.error) r.error.dispose();
+      else r.value.dispose();
+    } finally {
+      for (const a of args) a.dispose();
+    }
   }
 
   /** Arguments from a driver wrapper: those listed in `jsonH` ("0,2") are strings sent as JSON because they hold NUL. */

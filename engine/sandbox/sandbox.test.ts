@@ -92,6 +92,39 @@ describe('process_message batches', () => {
     p.dispose();
   });
 
+  it('serves a key first read mid-batch from a column for the rest of that batch', async () => {
+    const p = await plugin(
+      `var seen = [], n = 0;
+       function process_message() {
+         if (++n > 700) seen.push([read_message("Fields[docType]"), read_message("Fields[size]"), read_message("Payload"), read_message("Fields[status]", 0, 0)]);
+         return 0;
+       }`,
+      { config: { preserve_data: true } },
+    );
+    // Counts the real host callback's calls (it is looked up on the instance at each call).
+    const sandbox = p as unknown as { hostReadMessage: (a: unknown[]) => unknown };
+    const hostRead = sandbox.hostReadMessage.bind(p);
+    let hostReads = 0;
+    sandbox.hostReadMessage = (a) => {
+      hostReads++;
+      return hostRead(a);
+    };
+    const batch = messages.slice(0, 1000);
+    expect(p.processMessages(batch).processed).toBe(1000);
+    const seen = stateGlobals(p.saveState()!).seen as unknown[][];
+    expect(seen).toEqual(
+      batch.slice(700).map((m) => [
+        readValue(m, parseReadName('Fields[docType]', undefined, undefined)),
+        readValue(m, parseReadName('Fields[size]', undefined, undefined)),
+        readValue(m, parseReadName('Payload', undefined, undefined)),
+        readValue(m, parseReadName('Fields[status]', 0, 0)),
+      ]),
+    );
+    // One host call per key, its first read; every later read came from the column.
+    expect(hostReads).toBe(4);
+    p.dispose();
+  });
+
   it('keeps read_message(name) and read_message(name, fi, ai) apart in the columns', async () => {
     const tags = (...v: string[]) => stringField('tags', ...v);
     const batch = Array.from({ length: 1500 }, (_, j) => message([tags('a' + j, 'b' + j), tags('c' + j)]));
