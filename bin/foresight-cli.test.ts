@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sampleMessages } from '../engine/inputs/sample-messages';
 import { encodeMessage, frameMessage, messageToJSON, type Message } from '../engine/message';
 
-// Each test spawns the CLI (tsx start-up included): slow on a busy machine.
+// Each test spawns the CLI (rebuilding its bundle first when a source changed): slow on a busy machine.
 vi.setConfig({ testTimeout: 180_000 });
 
 const BIN = fileURLToPath(new URL('./foresight.js', import.meta.url));

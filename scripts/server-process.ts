@@ -14,9 +14,13 @@ export interface ServerProcess {
   log(): string;
 }
 
-/** Starts `server.ts` on `port` with `dataDir`, local sign-in and SQLite; resolves once /login answers. */
+/**
+ * Starts the server (its bundle, as `npm start` runs it, without building the
+ * portal) on `port` with `dataDir`, local sign-in and SQLite; resolves once
+ * /login answers.
+ */
 export async function startServerProcess(options: { port: number; dataDir: string; timeoutMs?: number }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
     cwd: ROOT,
     detached: true, // its own process group, so stopping it stops everything it started
     env: {

@@ -3,15 +3,21 @@
  * when a schema is newer than its client. Offline: `prisma generate` only needs
  * *some* schema-engine executable to exist, so it is pointed at /bin/true
  * instead of downloading one.
+ *
+ * Plain JavaScript: `npm start` and `npm run typecheck` run it before
+ * anything else, and it should not cost them a TypeScript compiler start.
+ *
+ *   node scripts/db-generate.mjs [--force]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force');
 
-for (const kind of ['sqlite', 'postgres'] as const) {
+for (const kind of ['sqlite', 'postgres']) {
   const schema = path.join(root, 'prisma', kind, 'schema.prisma');
   const marker = path.join(root, 'lib', 'generated', kind, 'client.ts');
   if (!force && existsSync(marker) && statSync(marker).mtimeMs >= statSync(schema).mtimeMs) continue;
