@@ -40,7 +40,12 @@ export interface MessageBatch {
 export interface MessageFileOptions {
   /** Default: from the extension, else sniffed from the first bytes. */
   format?: MessageFormat;
-  /** Bytes read at a time. Default 4 MiB. */
+  /**
+   * Bytes read at a time. Default 1 MiB: a batch's messages stay alive until
+   * it is consumed, and fewer of them alive at each young-generation
+   * collection means less copied and promoted (4 MiB chunks cost `foresight
+   * match` about a third more CPU, mostly GC).
+   */
   chunkBytes?: number;
   /** NDJSON lines longer than this are rejected. Default 1 MiB. */
   maxLineBytes?: number;
@@ -80,7 +85,7 @@ export function sniffFormat(head: Uint8Array): MessageFormat {
 
 /** Read `path` batch by batch (one batch per chunk read). */
 export async function* readMessageFile(path: string, options: MessageFileOptions = {}): AsyncGenerator<MessageBatch> {
-  const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
+  const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const maxRejections = options.maxRejections ?? 1000;
   const encodedOnly = options.as === 'encoded';
