@@ -9,12 +9,23 @@
  * most `maxInFlight` batches outstanding (back-pressure from the worker). A
  * plugin added behind the cursor (a backfill, or a deploy racing a batch
  * already sent) rewinds the reader; plugins already past a re-sent range skip it.
+ * Batches shrink while they are slow (a plugin spending most of its
+ * cpu_limit_ms on each message), so a control command queued behind them
+ * waits for about BATCH_TARGET_MS, not for a thousand slow calls.
+ *
+ * Watchdog: the worker writes what it is doing into shared cells
+ * (worker-watch.ts); a timer here samples them with the thread's CPU time,
+ * and a unit of work that overruns its allowance gets the worker terminated
+ * and reported as a crash with the plugins to blame and the cause, so the
+ * engine replaces the worker and resumes the others from their checkpoints.
  */
 import { Worker } from 'node:worker_threads';
 import type { MessageStream } from '../log';
+import { DEFAULT_LIMITS, resolveLimits } from '../sandbox';
 import type { PluginSpec } from './plugin-spec';
 import type { PluginStats } from './plugin-stats';
 import { threadCpuMs } from './thread-cpu';
+import { readWatch, StallJudge, WATCH_CELLS, WatchCell, type StallVerdict } from './worker-watch';
 import type {
   AddDone,
   BatchCommand,
@@ -34,8 +45,13 @@ export interface ThreadHooks {
   /** Timer events produced something. */
   onTick(thread: AnalysisThread, effects: Effects): void;
   onStats(thread: AnalysisThread, stats: [string, PluginStats][]): void;
-  /** The worker died; `blamed` is the plugin it was running, if any. Its plugins are gone. */
-  onCrash(thread: AnalysisThread, error: string, blamed: string | undefined): void;
+  /**
+   * The worker died or was stopped by its watchdog; its plugins are gone.
+   * `blamed`: the plugins it was running (several when they share a stuck
+   * matcher), and `cause`, when the watchdog stopped it, their termination
+   * message.
+   */
+  onCrash(thread: AnalysisThread, error: string, blamed: string[], cause?: string): void;
 }
 
 /** Most records per batch sent to a worker, unless ThreadOptions.maxBatch says otherwise. */
@@ -55,7 +71,16 @@ export interface ThreadOptions {
   /** Batches outstanding at the worker. Default 2. */
   maxInFlight?: number;
   statsIntervalMs?: number;
+  /** How often the watchdog samples the worker, ms. Default 100. */
+  watchIntervalMs?: number;
+  /** The worker module (tests only: a fixture standing in for a worker stuck where no real plugin can get it stuck). */
+  workerEntry?: URL;
 }
+
+/** A batch that took longer than this makes the next ones smaller. */
+export const BATCH_TARGET_MS = 200;
+/** A unit of work running longer than this keeps new plugins off the thread. */
+const BUSY_FOR_PLACEMENT_MS = 250;
 
 export class WorkerCrashedError extends Error {
   constructor(message: string) {
@@ -72,7 +97,15 @@ const ENTRY = new URL('./analysis-worker.ts', import.meta.url).href;
 export class AnalysisThread {
   readonly index: number;
   private readonly worker: Worker;
-  private readonly busy = new Int32Array(new SharedArrayBuffer(4));
+  private readonly watch = new Int32Array(new SharedArrayBuffer(4 * WATCH_CELLS));
+  private readonly judge = new StallJudge();
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly specs = new Map<string, PluginSpec>();
+  /** Records of each batch at the worker, oldest first. */
+  private readonly inFlightSizes: number[] = [];
+  /** Records per batch now (shrinks while batches are slow, grows back to maxBatch). */
+  private batchLimit: number;
+  private isReady = false;
   /** The worker's kernel thread id, once it has said (Linux). */
   private tid: number | undefined;
   private readonly slots = new Map<string, number>();
@@ -101,15 +134,18 @@ export class AnalysisThread {
     this.index = options.index;
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.maxInFlight = options.maxInFlight ?? 2;
+    this.batchLimit = this.maxBatch;
     const init: WorkerInit = {
-      entry: ENTRY,
+      entry: options.workerEntry?.href ?? ENTRY,
       workerIndex: options.index,
       hostname: options.hostname,
       pid: options.pid,
       statsIntervalMs: options.statsIntervalMs ?? 1000,
-      busy: this.busy.buffer as SharedArrayBuffer,
+      watch: this.watch.buffer as SharedArrayBuffer,
     };
-    Atomics.store(this.busy, 0, -1);
+    Atomics.store(this.watch, WatchCell.Busy, -1);
+    Atomics.store(this.watch, WatchCell.Matcher, -1);
+    Atomics.store(this.watch, WatchCell.Subject, -1);
     this.worker = new Worker(WORKER_LOADER, { workerData: init, name: `foresight-analysis-${options.index}` });
     this.worker.on('message', (r: WorkerReply) => this.onReply(r));
     this.worker.on('error', (err) => this.crashed(err.stack ?? err.message));
@@ -117,6 +153,18 @@ export class AnalysisThread {
       if (this.state === 'running' || this.state === 'stopping') this.crashed(`the worker exited with code ${code}`);
     });
     this.fed = this.feed();
+    this.watchdog = setInterval(() => this.checkStall(), options.watchIntervalMs ?? 100);
+    this.watchdog.unref();
+  }
+
+  /** The worker has loaded and compiled QuickJS: it answers promptly. */
+  get ready(): boolean {
+    return this.isReady && this.state === 'running';
+  }
+
+  /** Ready, and not in the middle of a long unit of work: a good place for a new plugin. */
+  get responsive(): boolean {
+    return this.ready && this.judge.unitCost(this.costNow()) < BUSY_FOR_PLACEMENT_MS;
   }
 
   /** Plugins living on this thread. */
@@ -148,6 +196,7 @@ export class AnalysisThread {
   async add(id: string, spec: PluginSpec, nextOffset: number, state?: Uint8Array): Promise<AddDone> {
     const wasIdle = this.countRunning() === 0;
     const slot = this.claimSlot(id);
+    this.specs.set(id, spec);
     const done = this.request<AddDone>(`add:${id}`, { t: 'add', id, slot, spec, nextOffset, state });
     // Position the feed after the add is posted, so every batch that can hold
     // `nextOffset` reaches the worker after the plugin exists there.
@@ -160,6 +209,7 @@ export class AnalysisThread {
 
   replace(id: string, spec: PluginSpec, keepState: boolean): Promise<ReplaceDone> {
     const slot = this.slots.get(id) ?? this.claimSlot(id);
+    this.specs.set(id, spec);
     return this.request<ReplaceDone>(`replace:${id}`, { t: 'replace', id, slot, spec, keepState });
   }
 
@@ -180,6 +230,7 @@ export class AnalysisThread {
       return { t: 'shutdown-done', plugins: [], effects: { outputs: [], injected: [], terminated: [], debug: [], failures: [] } };
     }
     this.state = 'stopping';
+    clearInterval(this.watchdog);
     this.feedAbort?.abort();
     this.idleWaiter?.();
     this.creditWaiter?.();
@@ -196,6 +247,7 @@ export class AnalysisThread {
   async kill(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'crashed') return;
     this.state = 'stopped';
+    clearInterval(this.watchdog);
     this.feedAbort?.abort();
     this.idleWaiter?.();
     this.creditWaiter?.();
@@ -225,15 +277,21 @@ export class AnalysisThread {
             ended = false;
             break;
           }
-          await this.waitForCredit(ac.signal);
-          if (ac.signal.aborted || this.state !== 'running') {
-            ended = false;
-            break; // dropped: it is read again after the rewind
+          let sent = 0;
+          while (sent < entries.length) {
+            await this.waitForCredit(ac.signal);
+            if (ac.signal.aborted || this.state !== 'running') break; // dropped: it is read again after the rewind
+            const n = Math.min(this.batchLimit, entries.length - sent);
+            this.post(sent === 0 && n === entries.length ? entries : entries.slice(sent, sent + n));
+            sent += n;
           }
-          this.post(entries);
+          if (sent < entries.length) {
+            ended = false;
+            break;
+          }
         }
       } catch (err) {
-        if (this.state === 'running') this.hooks.onCrash(this, `reading the stream failed: ${String(err)}`, undefined);
+        if (this.state === 'running') this.hooks.onCrash(this, `reading the stream failed: ${String(err)}`, []);
         return;
       }
       if (ac.signal.aborted) ended = false;
@@ -260,6 +318,7 @@ export class AnalysisThread {
     const rangeEnd = entries[n - 1].offset + 1;
     this.cursor = rangeEnd;
     this.inFlight++;
+    this.inFlightSizes.push(n);
     const cmd: BatchCommand = {
       t: 'batch',
       seq: ++this.seq,
@@ -304,11 +363,13 @@ export class AnalysisThread {
 
   private onReply(r: WorkerReply): void {
     switch (r.t) {
-      case 'batch-done':
+      case 'batch-done': {
         this.inFlight--;
+        this.adaptBatch(this.inFlightSizes.shift() ?? 1, r.busyNs / 1e6);
         this.creditWaiter?.();
         this.hooks.onBatch(this, r);
         return;
+      }
       case 'tick-done':
         this.hooks.onTick(this, r);
         return;
@@ -329,6 +390,9 @@ export class AnalysisThread {
         return;
       case 'thread':
         this.tid = r.tid;
+        return;
+      case 'ready':
+        this.isReady = true;
         return;
       case 'fatal':
         this.crashed(r.error);
@@ -360,16 +424,66 @@ export class AnalysisThread {
     this.shutdownWaiter?.reject(err);
   }
 
-  private crashed(error: string): void {
+  private crashed(error: string, verdict?: { blamed: string[]; cause: string }): void {
     if (this.state === 'crashed' || this.state === 'stopped') return;
-    const slot = Atomics.load(this.busy, 0);
-    const blamed = slot >= 0 ? this.slotIds.get(slot) : undefined;
+    clearInterval(this.watchdog);
+    const slot = Atomics.load(this.watch, WatchCell.Busy);
+    const blamedSlot = slot >= 0 ? this.slotIds.get(slot) : undefined;
+    const blamed = verdict?.blamed ?? (blamedSlot !== undefined ? [blamedSlot] : []);
     this.state = 'crashed';
     this.feedAbort?.abort();
     this.idleWaiter?.();
     this.creditWaiter?.();
-    this.failAll(new WorkerCrashedError(`the analysis worker crashed: ${error}`));
-    this.hooks.onCrash(this, error, blamed);
+    this.failAll(new WorkerCrashedError(`the analysis worker ${verdict ? 'was stopped' : 'crashed'}: ${error}`));
+    this.hooks.onCrash(this, error, blamed, verdict?.cause);
+  }
+
+  // ---------------------------------------------------------------- watchdog
+
+  /** The worker's CPU time in ms where the OS tells it, else wall time. */
+  private costNow(): number {
+    const cpu = this.tid === undefined ? undefined : threadCpuMs(this.tid);
+    return cpu ?? performance.now();
+  }
+
+  private checkStall(): void {
+    if (this.state !== 'running') return;
+    const verdict = this.judge.observe(readWatch(this.watch), this.costNow(), {
+      cpuLimitMs: (slot) => this.cpuLimitOf(this.slotIds.get(slot)),
+      batchRecords: () => this.inFlightSizes[0] ?? 1,
+    });
+    if (verdict) this.stalled(verdict);
+  }
+
+  private stalled(verdict: StallVerdict): void {
+    const id = this.slotIds.get(verdict.slot);
+    if (id === undefined) return;
+    // Plugins sharing the stuck matcher share its evaluation: all of them are to blame.
+    const blamed =
+      verdict.kind === 'matcher'
+        ? this.pluginIds.filter((p) => this.specs.get(p)?.config.message_matcher === this.specs.get(id)?.config.message_matcher)
+        : [id];
+    this.crashed(`${id}: ${verdict.message}`, { blamed, cause: verdict.message });
+    void this.worker.terminate();
+  }
+
+  private cpuLimitOf(id: string | undefined): number {
+    const spec = id === undefined ? undefined : this.specs.get(id);
+    if (!spec) return DEFAULT_LIMITS.cpuMsPerCall;
+    try {
+      return resolveLimits(spec.config, undefined).cpuMsPerCall;
+    } catch {
+      return DEFAULT_LIMITS.cpuMsPerCall;
+    }
+  }
+
+  /** Slow batches make the next ones smaller (down to one record); fast ones let them grow back. */
+  private adaptBatch(records: number, busyMs: number): void {
+    if (busyMs > BATCH_TARGET_MS) {
+      this.batchLimit = Math.max(1, Math.min(this.batchLimit, Math.floor((records * BATCH_TARGET_MS) / busyMs)));
+    } else if (busyMs < BATCH_TARGET_MS / 4 && this.batchLimit < this.maxBatch) {
+      this.batchLimit = Math.min(this.maxBatch, this.batchLimit * 2);
+    }
   }
 
   private claimSlot(id: string): number {
@@ -384,6 +498,7 @@ export class AnalysisThread {
   private releaseSlot(id: string): void {
     const slot = this.slots.get(id);
     if (slot === undefined) return;
+    this.specs.delete(id);
     this.slots.delete(id);
     this.slotIds.delete(slot);
   }

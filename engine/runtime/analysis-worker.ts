@@ -2,23 +2,42 @@
  * An analysis worker thread: an AnalysisCore driven by the engine's commands
  * (worker-protocol.ts), handled strictly one after another in arrival order,
  * with its plugins' tickers and a periodic stats report. Started through
- * worker-loader.mjs.
+ * worker-loader.mjs. What it is doing at each moment (phase, plugin in a
+ * call, plugin whose costly matcher runs) goes into the shared watch cells
+ * for the engine's watchdog (worker-watch.ts), which can tell whom to blame
+ * while this thread is stuck.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { createPlugin } from '../sandbox';
 import { AnalysisCore } from './analysis-core';
+import { markCostlyEvaluations } from './matcher-index';
 import { currentThreadId } from './thread-cpu';
+import { WatchCell, WatchPhase } from './worker-watch';
 import { emptyEffects, type BatchCommand, type WorkerCommand, type WorkerInit, type WorkerReply } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker.ts must run in a worker thread');
 const init = workerData as WorkerInit;
-const busy = new Int32Array(init.busy);
+const watch = new Int32Array(init.watch);
+/** Each plugin's slot number, from the engine's add and replace commands. */
+const slots = new Map<string, number>();
+
+function setWatch(cell: number, value: number): void {
+  Atomics.store(watch, cell, value);
+  Atomics.add(watch, WatchCell.Seq, 1);
+}
 
 const core = new AnalysisCore({
   hostname: init.hostname,
   pid: init.pid,
   now: () => Date.now(),
-  setBusy: (slot) => Atomics.store(busy, 0, slot),
+  setBusy: (slot) => setWatch(WatchCell.Busy, slot),
+});
+markCostlyEvaluations({
+  cells: watch,
+  slotCell: WatchCell.Matcher,
+  seqCell: WatchCell.Seq,
+  slotOf: (item) => slots.get((item as { id: string }).id) ?? -1,
 });
 
 type Item = WorkerCommand | { t: 'tick' };
@@ -53,6 +72,20 @@ async function pump(): Promise<void> {
 }
 
 async function handle(item: Item): Promise<void> {
+  const phase =
+    item.t === 'batch' ? WatchPhase.Batch : item.t === 'tick' ? WatchPhase.Tick : item.t === 'add' || item.t === 'replace' ? WatchPhase.Load : WatchPhase.Stop;
+  if (item.t === 'add' || item.t === 'replace') slots.set(item.id, item.slot);
+  Atomics.store(watch, WatchCell.Subject, 'id' in item ? (slots.get(item.id) ?? -1) : -1);
+  setWatch(WatchCell.Phase, phase);
+  try {
+    await run(item);
+  } finally {
+    setWatch(WatchCell.Phase, WatchPhase.Idle);
+    if (item.t === 'remove') slots.delete(item.id);
+  }
+}
+
+async function run(item: Item): Promise<void> {
   switch (item.t) {
     case 'batch':
       return runBatch(item);
@@ -124,6 +157,14 @@ function scheduleTick(): void {
     Math.max(0, at - Date.now()),
   );
 }
+
+// Compile QuickJS and load the sandbox before saying ready: the engine places new plugins on ready workers.
+try {
+  (await createPlugin({ owner: 'foresight', name: 'warm-up', source: 'function process_message() { return 0 }', config: {} })).dispose();
+} catch {
+  // The first real plugin will say what is wrong.
+}
+reply({ t: 'ready' });
 
 // Changed plugins every interval; all of them every tenth (utilization decays to 0 when idle).
 let statsRound = 0;

@@ -19,7 +19,13 @@
  * batch it covers was processed and the messages it injected are durable in
  * the stream; checkpoints are saved about once a second, so after a crash a
  * plugin re-processes at most about a second of messages. Control operations
- * (deploy, update, stop...) run one at a time.
+ * (deploy, update, stop...) run one at a time per plugin; operations on
+ * different plugins do not wait for each other, so one plugin's stuck thread
+ * holds up only the plugins on that thread, and only until its watchdog
+ * replaces the worker (analysis-thread.ts): a plugin being stopped there is
+ * then stopped at its last acknowledged offset, the others are resumed from
+ * theirs on a responsive thread, and the plugins to blame are terminated
+ * with the cause.
  */
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism, hostname as osHostname } from 'node:os';
@@ -30,7 +36,7 @@ import { compileMatcher } from '../matcher';
 import type { Message } from '../message/message';
 import { parseRfc3339 } from '../message/time';
 import { OutputError, OutputStore, type OutputStoreOptions } from '../outputs';
-import { AnalysisThread } from './analysis-thread';
+import { AnalysisThread, WorkerCrashedError } from './analysis-thread';
 import { IsolatedTestRunner, type IsolatedTestOptions, type IsolatedTestRunnerOptions } from './isolated-test-runner';
 import { EngineStoppedError, PluginLoadError, PluginNotFoundError, StartPositionError } from './engine-errors';
 import { PluginRegistry, type PluginRecord, type PluginState, type PluginTermination } from './plugin-registry';
@@ -77,6 +83,8 @@ export interface EngineOptions {
   testRunners?: IsolatedTestRunnerOptions;
   /** Run Matcher's workers and budget per request. */
   runMatcher?: WindowMatcherOptions;
+  /** The analysis worker module (tests only: a fixture that gets stuck on purpose). */
+  analysisWorkerEntry?: URL;
 }
 
 /**
@@ -155,12 +163,15 @@ export class Engine {
   private readonly listeners = new Set<EngineListener>();
   /** Effects applied one batch at a time per thread, in order. */
   private readonly chains = new Map<AnalysisThread, Promise<void>>();
-  private ops: Promise<unknown> = Promise.resolve();
+  /** Each plugin's control operations, one after another. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Operations not yet finished, for stop() to wait for. */
+  private readonly inProgress = new Set<Promise<unknown>>();
   private readonly tester: IsolatedTestRunner;
   private readonly windowMatcher: WindowMatcher;
   private stopped = false;
   readonly limitCaps: LimitCaps;
-  private readonly threadOptions: { hostname: string; maxBatch?: number; statsIntervalMs?: number };
+  private readonly threadOptions: { hostname: string; maxBatch?: number; statsIntervalMs?: number; workerEntry?: URL };
 
   private constructor(
     dataDir: string,
@@ -178,6 +189,7 @@ export class Engine {
       hostname: options.hostname ?? osHostname(),
       maxBatch: options.maxBatch,
       statsIntervalMs: options.statsIntervalMs,
+      workerEntry: options.analysisWorkerEntry,
     };
     this.tester = new IsolatedTestRunner(options.testRunners);
     this.windowMatcher = new WindowMatcher(() => this.stream.recent(), options.runMatcher);
@@ -306,12 +318,20 @@ export class Engine {
   async deploy(input: unknown, options: { from?: StartFrom } = {}): Promise<PluginInfo> {
     const spec = validatePluginSpec(input, this.limitCaps);
     compileMatcher(String(spec.config.message_matcher));
-    return this.serialized(async () => {
-      const id = pluginId(spec.owner, spec.name);
+    const id = pluginId(spec.owner, spec.name);
+    return this.serialized(id, async () => {
       const record = this.registry.get(id);
       const live = this.live.get(id);
       if (live && record && options.from === undefined) {
-        const r = await live.thread.replace(id, withEffectiveLimits(spec, this.limitCaps), preservesData(spec.config));
+        const r = await this.replaceLive(id, live, spec);
+        if (!r) {
+          // Its worker was replaced under the update: the new version starts where the old one was acknowledged.
+          await this.launch(id, spec, live.acked);
+          const moved: PluginRecord = { ...record, spec, version: record.version + 1, changedAt: Date.now(), state: 'running' };
+          delete moved.error;
+          await this.registry.put(moved);
+          return this.announce(id);
+        }
         await this.applyInOrder(live.thread, r.effects);
         if (r.error) {
           if (!r.running) await this.markTerminated(id, { id, error: r.error, line: r.line, at: Date.now(), nextOffset: r.nextOffset, stats: live.stats ?? emptyStats(r.nextOffset) });
@@ -343,7 +363,7 @@ export class Engine {
 
   /** Start a stopped or terminated plugin again (at its checkpoint unless `from` says otherwise). */
   startPlugin(id: string, options: { from?: StartFrom } = {}): Promise<PluginInfo> {
-    return this.serialized(async () => {
+    return this.serialized(id, async () => {
       const record = this.mustGet(id);
       if (this.live.has(id) && options.from === undefined) return this.info(record);
       if (this.live.has(id)) await this.stopLive(id, true);
@@ -358,14 +378,14 @@ export class Engine {
 
   /** Stop and start a plugin with the same code, keeping its place and preserve_data state. */
   restartPlugin(id: string): Promise<PluginInfo> {
-    return this.serialized(async () => {
+    return this.serialized(id, async () => {
       const record = this.mustGet(id);
       const live = this.live.get(id);
-      if (!live) {
-        const offset = await this.resolveStart(id, 'checkpoint');
+      const r = live ? await this.replaceLive(id, live, record.spec) : undefined;
+      if (!live || !r) {
+        const offset = live ? live.acked : await this.resolveStart(id, 'checkpoint');
         await this.launch(id, record.spec, offset);
       } else {
-        const r = await live.thread.replace(id, withEffectiveLimits(record.spec, this.limitCaps), preservesData(record.spec.config));
         await this.applyInOrder(live.thread, r.effects);
         if (r.error) {
           if (!r.running) await this.markTerminated(id, { id, error: r.error, line: r.line, at: Date.now(), nextOffset: r.nextOffset, stats: live.stats ?? emptyStats(r.nextOffset) });
@@ -381,7 +401,7 @@ export class Engine {
 
   /** Stop a plugin cleanly (timer_event(ns, true), state saved); its outputs stay, marked stale. */
   stopPlugin(id: string): Promise<PluginInfo> {
-    return this.serialized(async () => {
+    return this.serialized(id, async () => {
       const record = this.mustGet(id);
       if (!this.live.has(id)) return this.info(record);
       await this.stopLive(id, true);
@@ -395,7 +415,7 @@ export class Engine {
 
   /** Remove a plugin: it leaves the stream, its checkpoint and saved state go; its outputs stay, marked stale. */
   deletePlugin(id: string): Promise<void> {
-    return this.serialized(async () => {
+    return this.serialized(id, async () => {
       this.mustGet(id);
       if (this.live.has(id)) await this.stopLive(id, false);
       await this.registry.remove(id);
@@ -415,45 +435,67 @@ export class Engine {
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    await this.serialized(async () => {
-      this.stopped = true;
-      await this.sample?.stop();
-      const results = await Promise.all(
-        this.threads.map(async (t) => ({ thread: t, r: await t.shutdown().catch(() => undefined) })),
-      );
-      for (const { thread, r } of results) {
-        await this.chains.get(thread);
-        if (!r) continue;
-        await this.applyInOrder(thread, r.effects);
-        for (const p of r.plugins) {
-          const record = this.registry.get(p.id);
-          if (!record) continue;
-          if (p.state) await this.registry.saveState(p.id, p.state);
-          this.stream.checkpoints.set(checkpointName(p.id), p.nextOffset);
-          this.live.delete(p.id);
-          await this.registry.put({ ...record, lastStats: p.stats });
-        }
+    this.stopped = true;
+    // Operations already under way finish (new ones are refused).
+    while (this.inProgress.size > 0) await Promise.all([...this.inProgress]);
+    await this.sample?.stop();
+    const results = await Promise.all(this.threads.map(async (t) => ({ thread: t, r: await t.shutdown().catch(() => undefined) })));
+    for (const { thread, r } of results) {
+      await this.chains.get(thread);
+      if (!r) continue;
+      await this.applyInOrder(thread, r.effects);
+      for (const p of r.plugins) {
+        const record = this.registry.get(p.id);
+        if (!record) continue;
+        if (p.state) await this.registry.saveState(p.id, p.state);
+        this.stream.checkpoints.set(checkpointName(p.id), p.nextOffset);
+        this.live.delete(p.id);
+        await this.registry.put({ ...record, lastStats: p.stats });
       }
-      this.live.clear();
-      await this.tester.close();
-      await this.windowMatcher.close();
-      await this.registry.settle();
-      await this.outputs.close();
-      await this.stream.close();
-    }, true);
+    }
+    this.live.clear();
+    await this.tester.close();
+    await this.windowMatcher.close();
+    await this.registry.settle();
+    await this.outputs.close();
+    await this.stream.close();
     this.listeners.clear();
   }
 
   // ---------------------------------------------------------------- internals
 
-  private serialized<T>(op: () => Promise<T>, allowWhenStopped = false): Promise<T> {
+  /** Run `op` after the plugin's earlier operations (other plugins' operations do not wait). */
+  private serialized<T>(id: string, op: () => Promise<T>, allowWhenStopped = false): Promise<T> {
     const run = async (): Promise<T> => {
       if (this.stopped && !allowWhenStopped) throw new EngineStoppedError();
       return op();
     };
-    const p = this.ops.then(run, run);
-    this.ops = p.catch(() => {});
+    const p = (this.locks.get(id) ?? Promise.resolve()).then(run, run);
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(id, settled);
+    this.inProgress.add(settled);
+    void settled.then(() => {
+      this.inProgress.delete(settled);
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
     return p;
+  }
+
+  /**
+   * Replace a live plugin's version on its thread; undefined when the thread
+   * went away under it (crash or watchdog): the caller starts it afresh.
+   */
+  private async replaceLive(id: string, live: LivePlugin, spec: PluginSpec) {
+    try {
+      return await live.thread.replace(id, withEffectiveLimits(spec, this.limitCaps), preservesData(spec.config));
+    } catch (err) {
+      if (!(err instanceof WorkerCrashedError)) throw err;
+      if (this.live.get(id) === live) this.live.delete(id);
+      return undefined;
+    }
   }
 
   private mustGet(id: string): PluginRecord {
@@ -469,7 +511,7 @@ export class Engine {
         onBatch: (t, done) => this.chain(t, () => this.applyBatch(t, done)),
         onTick: (t, effects) => this.chain(t, () => this.applyEffects(t, effects)),
         onStats: (_t, stats) => this.applyStats(stats),
-        onCrash: (t, error, blamed) => void this.serialized(() => this.recoverThread(t, error, blamed), true),
+        onCrash: (t, error, blamed, cause) => this.recoverThread(t, error, blamed, cause),
       },
       { index, pid: process.pid, ...this.threadOptions },
     );
@@ -494,16 +536,26 @@ export class Engine {
     this.chains.set(thread, next);
   }
 
-  /** Start a plugin on the least loaded thread at `offset`. Throws PluginLoadError. */
+  /** Start a plugin on the least loaded responsive thread at `offset`. Throws PluginLoadError. */
   private async launch(id: string, spec: PluginSpec, offset: number, saveStart = true): Promise<void> {
     const state = preservesData(spec.config) ? await this.registry.loadState(id) : undefined;
-    const thread = this.pickThread();
-    const r = await thread.add(id, withEffectiveLimits(spec, this.limitCaps), offset, state);
-    this.live.set(id, { thread, acked: offset });
-    await this.applyInOrder(thread, r.effects);
-    if (r.error) {
-      this.live.delete(id);
-      throw new PluginLoadError(id, r.error, r.line);
+    for (let attempt = 1; ; attempt++) {
+      const thread = this.pickThread();
+      let r;
+      try {
+        r = await thread.add(id, withEffectiveLimits(spec, this.limitCaps), offset, state);
+      } catch (err) {
+        // The thread went away under the add (a crash, or its watchdog): try another.
+        if (err instanceof WorkerCrashedError && attempt < 3 && !this.stopped) continue;
+        throw err;
+      }
+      this.live.set(id, { thread, acked: offset });
+      await this.applyInOrder(thread, r.effects);
+      if (r.error) {
+        this.live.delete(id);
+        throw new PluginLoadError(id, r.error, r.line);
+      }
+      break;
     }
     // Make the starting point durable (unless it already is: a resume at the checkpoint).
     if (saveStart) {
@@ -515,7 +567,22 @@ export class Engine {
   /** Take a live plugin off its thread (cleanly or not), keeping its place. */
   private async stopLive(id: string, clean: boolean): Promise<void> {
     const live = this.live.get(id)!;
-    const r = await live.thread.remove(id, clean);
+    let r;
+    try {
+      r = await live.thread.remove(id, clean);
+    } catch (err) {
+      if (!(err instanceof WorkerCrashedError)) throw err;
+      // Its worker went away (crash, or replaced by its watchdog): the plugin
+      // stops at its last acknowledged offset, without a final timer_event.
+      if (this.live.get(id) !== live) return;
+      this.live.delete(id);
+      this.stream.checkpoints.set(checkpointName(id), live.acked);
+      const record = this.registry.get(id);
+      if (record && live.stats) await this.registry.put({ ...record, lastStats: live.stats });
+      await this.stream.checkpoints.flush();
+      this.outputs.markStale(id);
+      return;
+    }
     // Injections of earlier batches must be durable before the final checkpoint.
     await this.chains.get(live.thread);
     await this.applyInOrder(live.thread, r.effects);
@@ -529,11 +596,13 @@ export class Engine {
     this.outputs.markStale(id);
   }
 
+  /** A responsive thread (ready, not deep in a long unit of work) if any, else a ready one, else any alive; the least loaded of them. */
   private pickThread(): AnalysisThread {
+    const classOf = (t: AnalysisThread) => (t.responsive ? 0 : t.ready ? 1 : 2);
     let best: AnalysisThread | undefined;
     for (const t of this.threads) {
       if (!t.alive) continue;
-      if (!best || t.pluginCount < best.pluginCount) best = t;
+      if (!best || classOf(t) < classOf(best) || (classOf(t) === classOf(best) && t.pluginCount < best.pluginCount)) best = t;
     }
     if (!best) throw new EngineStoppedError();
     return best;
@@ -689,29 +758,39 @@ export class Engine {
     }
   }
 
-  /** A worker died: blame the plugin it was running, move the others to a new worker at their acknowledged offsets. */
-  private async recoverThread(thread: AnalysisThread, error: string, blamed: string | undefined): Promise<void> {
+  /**
+   * A worker died or its watchdog stopped it: a fresh worker takes its place
+   * at once; each of its plugins, in turn with that plugin's own operations,
+   * is terminated if it is to blame (with the cause), else started again at
+   * its acknowledged offset on a responsive thread.
+   */
+  private recoverThread(thread: AnalysisThread, error: string, blamed: string[], cause: string | undefined): void {
     const index = this.threads.indexOf(thread);
     if (index < 0 || this.stopped) return;
-    await this.chains.get(thread);
+    this.threads[index] = this.newThread(index);
     const victims = [...this.live.entries()].filter(([, l]) => l.thread === thread);
-    for (const [id] of victims) this.live.delete(id);
-    const replacement = this.newThread(index);
-    this.threads[index] = replacement;
-    this.chains.delete(thread);
     for (const [id, l] of victims) {
-      const record = this.registry.get(id);
-      if (!record) continue;
-      if (id === blamed) {
-        await this.markTerminatedRecord(record, `the analysis worker crashed while running this plugin: ${error}`, l);
-        continue;
-      }
-      try {
-        await this.launch(id, record.spec, l.acked);
-        this.emit({ type: 'error', id, message: `restarted after an analysis worker crash: ${error}` });
-      } catch (err) {
-        await this.markTerminatedRecord(record, `could not start again after a worker crash: ${String(err)}`, l);
-      }
+      void this.serialized(id, () => this.recoverPlugin(id, l, error, blamed.includes(id) ? (cause ?? `the analysis worker crashed while running this plugin: ${error}`) : undefined), true);
+    }
+    void Promise.all(victims.map(([id]) => this.locks.get(id))).then(() => this.chains.delete(thread));
+  }
+
+  private async recoverPlugin(id: string, l: LivePlugin, error: string, blame: string | undefined): Promise<void> {
+    // Effects of the batches it finished before the crash come first.
+    await this.chains.get(l.thread);
+    if (this.stopped || this.live.get(id) !== l) return; // stopped, deleted or moved meanwhile
+    this.live.delete(id);
+    const record = this.registry.get(id);
+    if (!record) return;
+    if (blame !== undefined) {
+      await this.markTerminatedRecord(record, blame, l);
+      return;
+    }
+    try {
+      await this.launch(id, record.spec, l.acked);
+      this.emit({ type: 'error', id, message: `restarted after its analysis worker was replaced: ${error}` });
+    } catch (err) {
+      await this.markTerminatedRecord(record, `could not start again after its analysis worker was replaced: ${String(err)}`, l);
     }
   }
 

@@ -34,9 +34,37 @@ type Predicate = (m: Message) => boolean;
 type InPlacePredicate = (m: LazyMessage) => boolean;
 type Reader = (m: Message) => FieldValue | undefined;
 
+/**
+ * Where an analysis worker lets its watchdog see which plugin's matcher it is
+ * evaluating (see markCostlyEvaluations): before each evaluation of an
+ * expression that holds a pattern test (`=~`, `!~`, the only tests whose cost
+ * depends on the pattern), `cells[slotCell]` gets the slot of a plugin with
+ * that expression and `cells[seqCell]` is bumped; after it, the slot goes
+ * back to -1. Equality and number tests are left unmarked: their cost is
+ * bounded by the message, and marking them would tax the hot path.
+ */
+export interface EvaluationMarks {
+  cells: Int32Array;
+  slotCell: number;
+  seqCell: number;
+  /** The slot number of an item (a plugin) of this index. */
+  slotOf(item: unknown): number;
+}
+
+let marks: EvaluationMarks | undefined;
+
+/** Mark costly evaluations of every MatcherIndex in this thread from now on (undefined stops it). */
+export function markCostlyEvaluations(m: EvaluationMarks | undefined): void {
+  marks = m;
+}
+
 /** Matchers sharing one expression text. */
 interface Group<T> {
   expression: string;
+  /** Holds a pattern test: evaluations are marked for the watchdog. */
+  costly: boolean;
+  /** Slot of one of `items`, for the marks (computed when first needed). */
+  markSlot: number | undefined;
   predicate: Predicate;
   inPlace: InPlacePredicate;
   /** The expression is its key's equality alone: true whenever the key test found its literal. */
@@ -103,7 +131,17 @@ export class MatcherIndex<T> {
       const predicate = compileNode(tree);
       const inPlace = compileNodeInPlace(tree);
       const eq = bestEquality(tree, this.keyed);
-      group = { expression, predicate, inPlace, keyOnly: eq?.node === tree, items: [], key: eq?.key, literal: eq?.literal };
+      group = {
+        expression,
+        costly: hasPatternTest(tree),
+        markSlot: undefined,
+        predicate,
+        inPlace,
+        keyOnly: eq?.node === tree,
+        items: [],
+        key: eq?.key,
+        literal: eq?.literal,
+      };
       this.groups.set(expression, group);
       if (eq) {
         let bucket = this.keyed.get(eq.key);
@@ -130,6 +168,7 @@ export class MatcherIndex<T> {
     if (!group) return;
     this.itemGroup.delete(item);
     group.items = group.items.filter((i) => i !== item);
+    group.markSlot = undefined;
     if (group.items.length > 0) return;
     this.groups.delete(group.expression);
     if (group.key === undefined) {
@@ -176,14 +215,19 @@ export class MatcherIndex<T> {
       for (let i = 0; i < candidates.length; i++) {
         const g = candidates[i];
         evaluations++;
-        if ((literalFound && g.keyOnly) || (inPlace ? g.inPlace(m as LazyMessage) : g.predicate(m))) onMatch(g.items);
+        if (literalFound && g.keyOnly) onMatch(g.items);
+        else if (g.costly && marks !== undefined ? evaluateMarked(g, m, inPlace, marks) : inPlace ? g.inPlace(m as LazyMessage) : g.predicate(m)) {
+          onMatch(g.items);
+        }
       }
     }
     const unkeyed = this.unkeyed;
     for (let i = 0; i < unkeyed.length; i++) {
       const g = unkeyed[i];
       evaluations++;
-      if (inPlace ? g.inPlace(m as LazyMessage) : g.predicate(m)) onMatch(g.items);
+      if (g.costly && marks !== undefined ? evaluateMarked(g, m, inPlace, marks) : inPlace ? g.inPlace(m as LazyMessage) : g.predicate(m)) {
+        onMatch(g.items);
+      }
     }
     return evaluations;
   }
@@ -194,6 +238,23 @@ export class MatcherIndex<T> {
     for (const [k, b] of this.keyed) keys[k] = b.all.length;
     return { expressions: this.groups.size, keys, unkeyed: this.unkeyed.length };
   }
+}
+
+/** Evaluate a costly group with its plugin's slot marked for the watchdog (see EvaluationMarks). */
+function evaluateMarked<T>(g: Group<T>, m: Message, inPlace: boolean, marks: EvaluationMarks): boolean {
+  const cells = marks.cells;
+  cells[marks.slotCell] = g.markSlot ??= marks.slotOf(g.items[0]);
+  cells[marks.seqCell]++;
+  try {
+    return inPlace ? g.inPlace(m as LazyMessage) : g.predicate(m);
+  } finally {
+    cells[marks.slotCell] = -1;
+  }
+}
+
+function hasPatternTest(node: MatcherNode): boolean {
+  if (node.kind === 'and' || node.kind === 'or') return hasPatternTest(node.left) || hasPatternTest(node.right);
+  return node.kind === 'test' && (node.op === '=~' || node.op === '!~');
 }
 
 /**

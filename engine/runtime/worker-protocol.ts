@@ -23,8 +23,8 @@ export interface WorkerInit {
   pid: number;
   /** Stats are reported this often. */
   statsIntervalMs: number;
-  /** Shared Int32Array slot the worker writes its busy plugin's slot number into, for crash blame. */
-  busy: SharedArrayBuffer;
+  /** Shared Int32Array cells (worker-watch.ts) the worker writes what it is doing into, for its watchdog and crash blame. */
+  watch: SharedArrayBuffer;
 }
 
 export interface AddCommand {
@@ -194,6 +194,11 @@ export interface WorkerFailure {
   error: string;
 }
 
+/** Sent once the worker has loaded its modules and compiled QuickJS: it answers promptly from now on. */
+export interface WorkerReady {
+  t: 'ready';
+}
+
 export type WorkerReply =
   | BatchDone
   | TickDone
@@ -203,7 +208,8 @@ export type WorkerReply =
   | StatsReport
   | ShutdownDone
   | ThreadIdentity
-  | WorkerFailure;
+  | WorkerFailure
+  | WorkerReady;
 
 export function emptyEffects(): Effects {
   return { outputs: [], injected: [], terminated: [], debug: [], failures: [] };
