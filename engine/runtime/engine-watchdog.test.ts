@@ -118,3 +118,24 @@ describe('the analysis watchdog', () => {
     expect(check(engine, 'bob.survivor')).toMatchObject({ next: 600, gaps: 0 });
   }, 120_000);
 });
+
+describe('slow batches', () => {
+  it('shrink, so a control operation on a thread busy with a slow (legal) plugin waits about one short batch', async () => {
+    const t = tempDataDir();
+    cleanups.push(t.remove);
+    const engine = await Engine.start({ dataDir: t.dir, workers: 1, sampleStream: false, statsIntervalMs: 200 });
+    cleanups.push(() => engine.stop());
+    const slow = `function process_message() { var t = Date.now(); while (Date.now() - t < 100) {} return 0; }`;
+    await engine.deploy({ owner: 'mallory', name: 'slow', code: slow, config: { message_matcher: 'Fields[seq] != NIL' } });
+    await engine.deploy(checker('bob', 'counter'));
+    // One slow batch (20 messages, 2 s) teaches the thread to send small ones.
+    await engine.ingest(seqMessages(0, 20));
+    await caughtUp(engine, 'mallory.slow');
+    await engine.ingest(seqMessages(20, 100)); // 10 s of work for the slow plugin
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    await engine.stopPlugin('bob.counter');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(engine.plugin('mallory.slow')!.nextOffset).toBeLessThan(100);
+  }, 120_000);
+});
