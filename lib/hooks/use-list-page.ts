@@ -14,7 +14,8 @@ const RELOAD_MS = 1000;
  * A paged list kept current: the page the server rendered, then other pages
  * and searches from `endpoint` (`?offset=&limit=&q=&scope=`), reloaded (at
  * most once a second) when a `<list>:changed` notice names rows this page's
- * query counts, or rows on it that were redefined.
+ * query counts, or rows on it that were redefined, and once each time the
+ * notices start (rows may have come and gone since the page was rendered).
  */
 export function useListPage<T>(options: {
   list: 'plugins' | 'outputs';
@@ -93,7 +94,7 @@ export function useListPage<T>(options: {
     const keys = shown.items.map(keyOf);
     const updatedShown = changes.updated.some((k) => keys.includes(k));
     if (updatedShown || pageAffected({ keys, query: q }, me, changes)) reload();
-  });
+  }, reload);
 
   return { page, setPage, query, change, reload: () => void load(latest.current.query), error };
 }

@@ -14,15 +14,22 @@ function socket(): Socket {
 
 /**
  * Joins `topic` and calls `onEvent` for each `event` pushed on it; joins
- * again after a reconnect.
+ * again after a reconnect. `onJoined` runs each time the server confirms
+ * the join: what changed before it (between the page's render and now, or
+ * while disconnected) was not pushed, so a page may catch up then.
  */
-export function useRealtime<T>(topic: string | null, event: string, onEvent: (payload: T) => void): void {
+export function useRealtime<T>(topic: string | null, event: string, onEvent: (payload: T) => void, onJoined?: () => void): void {
   const handler = useRef(onEvent);
   handler.current = onEvent;
+  const joined = useRef(onJoined);
+  joined.current = onJoined;
   useEffect(() => {
     if (!topic) return;
     const s = socket();
-    const join = () => s.emit('subscribe', topic);
+    const join = () =>
+      s.emit('subscribe', topic, (ok: boolean) => {
+        if (ok) joined.current?.();
+      });
     const listener = (payload: T) => handler.current(payload);
     s.on('connect', join);
     s.on(event, listener);
