@@ -1,7 +1,8 @@
 /**
  * Limits are the platform's: asking for more than the server's cap is refused
  * (the API names the key, the value and the cap; the Deploy page shows a
- * limit smuggled among the user's keys on that key), and the Plugins tab
+ * limit smuggled among the user's keys on that key, and one asked for above
+ * the cap under the config), and the Plugins tab
  * shows each plugin's effective limits beside the caps, by mouse and by keyboard.
  */
 import { expect, test } from '@playwright/test';
@@ -33,6 +34,17 @@ test('limit caps: refused above the cap on Test and Deploy, shown per plugin und
   await page.getByRole('button', { name: 'Test Plugin' }).click();
   await expect(page.getByText('cpu_limit_ms: Reserved: cpu_limit_ms is a limit the server sets, not one of your keys')).toBeVisible();
   await expect(page.getByLabel('Key 1', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+
+  // A text asking for more than the cap as its own field (a draft saved through the API): Test says so under the config.
+  const draft = await page.request.put('/api/draft', { data: { ...base, config: { ...base.config, cpu_limit_ms: 600000 } } });
+  expect(draft.ok(), await draft.text()).toBe(true);
+  await page.reload();
+  await expect(page.getByLabel('Plugin name')).toHaveValue('greedy');
+  await page.getByRole('button', { name: 'Test Plugin' }).click();
+  const refusal = page.getByText('cpu_limit_ms asks for 600000, more than this server allows (at most 1000 ms per call); a plugin may ask for less, never more');
+  await expect(refusal).toBeVisible();
+  await refusal.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'e2e/screenshots/plugin-limits-deploy-refused.png' });
 
   // A plugin that asks for less than the caps, and one that asks for nothing.
   for (const [name, config] of [

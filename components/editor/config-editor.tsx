@@ -4,7 +4,7 @@ import { Plus, X } from 'lucide-react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { FieldError, Input, Label } from '@/components/ui/input';
-import type { PluginConfig } from '@/lib/validations/plugin';
+import { LIMIT_CONFIG_KEY_NAMES, type PluginConfig } from '@/lib/validations/plugin';
 
 type UserValue = string | number | boolean;
 
@@ -126,6 +126,14 @@ export function ConfigEditor({
           </FieldError>
         ))}
       </div>
+      {/* Limits this text asks for (set through the API, or saved under a higher cap) that the server refuses. */}
+      {LIMIT_CONFIG_KEY_NAMES.some((key) => errors[`config.${key}`]) ? (
+        <div className="sm:col-span-2">
+          {LIMIT_CONFIG_KEY_NAMES.filter((key) => errors[`config.${key}`]).map((key) => (
+            <FieldError key={key}>{errors[`config.${key}`]}</FieldError>
+          ))}
+        </div>
+      ) : null}
     </div>
   );
 }
