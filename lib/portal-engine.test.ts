@@ -151,7 +151,8 @@ function timer_event() {
   });
 
   it('Test Plugin reports a throwing plugin with its line, and a bad matcher without running', async () => {
-    const thrown = await portal.testPlugin({ ...tutorial, source: 'function process_message() {\n  const doc = undefined;\n  return doc.type;\n}' });
+    // With a timer_event: the window's first messages may be far apart in time, and a missing timer_event would end the run first.
+    const thrown = await portal.testPlugin({ ...tutorial, source: 'function process_message() {\n  const doc = undefined;\n  return doc.type;\n}\nfunction timer_event() {}' });
     expect(thrown.passed).toBe(false);
     expect(thrown.termination).toMatchObject({ phase: 'process_message', line: 3 });
     expect(thrown.termination?.message).toMatch(/^process_message\(\) example\.js:3: TypeError/);

@@ -1,12 +1,13 @@
 /**
  * Worker thread body for IsolatedTestRunner: runs testPlugin() on request,
- * off the caller's event loop. Messages arrive as packed protobufs. At start
+ * off the caller's event loop. Messages arrive as packed protobufs, read in
+ * place. At start
  * it runs one trivial plugin (loading the modules and compiling QuickJS), then
  * says `{ t: 'ready' }`, so the pool lends it only once it answers quickly.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Message } from '../message/message';
-import { decodeMessage } from '../message/protobuf';
+import { readMessageLazily } from '../message/lazy-message';
 import { PluginSpecError } from './plugin-spec';
 import { testPlugin, type TestPluginInput, type TestPluginOptions } from './test-plugin';
 
@@ -31,10 +32,13 @@ port.on('message', (req: TestRequest) => {
 
 async function handle(req: TestRequest): Promise<void> {
   try {
+    // Read in place, as the live analysis worker reads its batches: the matcher
+    // and the plugin read a few values of each message, so decoding all of
+    // them up front was most of a Test Plugin run over the window.
     const messages: Message[] = [];
     let start = 0;
     for (const end of req.ends) {
-      messages.push(decodeMessage(req.data.subarray(start, end)));
+      messages.push(readMessageLazily(req.data, start, end));
       start = end;
     }
     const result = await testPlugin(req.input, messages, req.options);

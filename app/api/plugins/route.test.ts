@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
+import { EngineBusyError } from '@/lib/engine';
 import { params, recordingEngine, request, setUpTestDatabase, signedInUser, withoutEngine, type TestUser } from '@/lib/testing/api-harness';
 import { POST as runMatcher } from '../matcher/route';
 import { DELETE, GET as getPlugin } from './[owner]/[name]/route';
@@ -79,6 +80,39 @@ describe('/api/matcher', () => {
     const bad = await runMatcher(request('/api/matcher', { method: 'POST', user: alice, body: { matcher: 'Type = 1' } }));
     expect(bad.status).toBe(422);
     expect(await bad.json()).toEqual({ error: "Matcher error at 5: expected '=='", matcherError: { message: "expected '=='", position: 5 } });
+  });
+});
+
+describe('Run Matcher and Test Plugin when the user already has enough going', () => {
+  it('answer 429 with the reason and Retry-After, and pass the user and the request signal to the engine', async () => {
+    const engine = recordingEngine({
+      runMatcher: async () => {
+        throw new EngineBusyError('Run Matcher: alice already has 1 running, the most allowed; wait for it to finish', 1000);
+      },
+      testPlugin: async () => {
+        throw new EngineBusyError('Test Plugin: alice already has 1 running and 2 waiting, the most allowed; wait for one to finish', 2000);
+      },
+    });
+    const matcher = await runMatcher(request('/api/matcher', { method: 'POST', user: alice, body: { matcher: 'TRUE' } }));
+    expect(matcher.status).toBe(429);
+    expect(matcher.headers.get('retry-after')).toBe('1');
+    expect(await matcher.json()).toEqual({ error: 'Run Matcher: alice already has 1 running, the most allowed; wait for it to finish.' });
+    const args = engine.calls[0].args[0] as { owner: string; signal: unknown };
+    expect(args.owner).toBe('alice');
+    expect(args.signal).toBeInstanceOf(AbortSignal);
+
+    const tested = await testPlugin(request('/api/plugins/test', { method: 'POST', user: alice, body: definition }));
+    expect(tested.status).toBe(429);
+    expect(tested.headers.get('retry-after')).toBe('2');
+    expect((await tested.json()).error).toMatch(/^Test Plugin: alice already has 1 running and 2 waiting/);
+  });
+
+  it('pass a run cut short through with its notice', async () => {
+    const cutShort = { reason: 'budget' as const, message: 'Stopped at the 5 s time limit: scanned 10 of 20 messages (the newest first); 1 of those matched.' };
+    recordingEngine({ runMatcher: async () => ({ ok: true, windowSize: 20, scanned: 10, matched: 1, offset: 0, messages: [], elapsedMs: 5000, cutShort }) });
+    const res = await runMatcher(request('/api/matcher', { method: 'POST', user: alice, body: { matcher: 'TRUE' } }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ windowSize: 20, scanned: 10, cutShort });
   });
 });
 
