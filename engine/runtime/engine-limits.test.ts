@@ -48,6 +48,7 @@ describe('Engine and the platform limit caps', () => {
 
     // Test Plugin goes by the same caps.
     await expect(engine.testPlugin(spec, sampleMessages(1, 1))).rejects.toThrow(/config\.cpu_limit_ms: asks for 600000/);
+    await expect(engine.testPluginOnWindow(spec, 100)).rejects.toThrow(/config\.cpu_limit_ms: asks for 600000/);
   });
 
   it('cuts a stored plugin to a cap lowered after it was deployed, and a default above a cap to the cap', async () => {

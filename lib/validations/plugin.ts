@@ -17,7 +17,7 @@ export const sourceSchema = z.string().max(256 * 1024, 'At most 256 KiB of code'
 
 /**
  * The platform's limit keys, as the engine knows them (engine/runtime/plugin-spec.ts
- * LIMIT_KEYS; lib/validations/plugin.test.ts keeps the two the same): a plugin
+ * LIMIT_KEYS; lib/env.test.ts keeps the two the same): a plugin
  * may ask for less than the server's cap (LimitCaps, from the FORESIGHT_MAX_*
  * settings), never more. `instruction_limit` is Hindsight's and means nothing here.
  */
