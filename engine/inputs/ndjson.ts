@@ -117,6 +117,15 @@ export function parseNdjsonRecords(input: string | Uint8Array, options: NdjsonOp
   return { encoded, lines, ...scan };
 }
 
+/** engineLoggerRefusal of a transcoded record (which always reads; if it did not, that is the reason). */
+function loggerRefusalOf(record: Uint8Array): string | undefined {
+  try {
+    return engineLoggerRefusal(readMessageLazily(record));
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 function refuseEngineLogger(m: Message): void {
   const why = engineLoggerRefusal(m);
   if (why !== undefined) throw new MessageError(why);
@@ -152,7 +161,7 @@ function scanUtf8Lines(
       const record = bytes[pos] > 32 && end - pos <= maxLineBytes ? jsonToProtobuf(bytes, pos, end) : undefined;
       if (record !== undefined) {
         // The Logger checked in the record's bytes (no message decoded).
-        const why = refuse ? engineLoggerRefusal(readMessageLazily(record)) : undefined;
+        const why = refuse ? loggerRefusalOf(record) : undefined;
         if (why === undefined) acceptRecord(record, line);
         else reject(line, why);
       } else visit(utf8Line.decode(bytes.subarray(pos, end)), line);

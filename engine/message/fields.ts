@@ -57,7 +57,10 @@ export function readHeader(message: Message, name: HeaderName): string | number 
     case 'Uuid':
       return uuidToHex(message.uuid);
     case 'Timestamp':
-      return Number(message.timestamp);
+      // A message read in place gives it without a BigInt (lazy-message.ts; the marker avoids importing it here).
+      return (message as { readInPlace?: true }).readInPlace === true
+        ? (message as unknown as { timestampNumber(): number }).timestampNumber()
+        : Number(message.timestamp);
     case 'Type':
       return message.type;
     case 'Logger':

@@ -169,8 +169,8 @@ describe('readMessageLazily agrees with decodeMessage', () => {
     }
   });
 
-  it('on Timestamps around zero, 2^53 ns and the int64 extremes, in milliseconds as BigInt division truncates them', () => {
-    const stamps = [0n, 1n, -1n, 999_999n, 1_000_000n, -999_999n, -1_000_000n, -1_000_001n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 1_795_000_000_123_456_789n];
+  it('on Timestamps around zero, 2^53 ns and the int64 extremes: as a double as Number rounds them, in milliseconds as BigInt division truncates them', () => {
+    const stamps = [2n ** 54n + 2n, 2n ** 54n + 6n, 2n ** 53n + 3n, -(2n ** 53n) - 1n, -(2n ** 54n) - 2n, 0n, 1n, -1n, 999_999n, 1_000_000n, -999_999n, -1_000_000n, -1_000_001n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 1_795_000_000_123_456_789n];
     const rng = createRng(5);
     for (let k = 0; k < 200; k++) stamps.push(BigInt.asIntN(64, (BigInt(Math.floor(rng() * 2 ** 32)) << 32n) | BigInt(Math.floor(rng() * 2 ** 32))));
     for (let k = 0; k < 200; k++) stamps.push(1_795_000_000_000_000_000n + BigInt(Math.floor(rng() * 2 ** 48)) * 997n);
@@ -180,6 +180,8 @@ describe('readMessageLazily agrees with decodeMessage', () => {
       expect(m).toBeInstanceOf(LazyMessage);
       expect(timestampMillis(m)).toBe(Number(timestamp / 1_000_000n));
       expect(timestampMillis(decodeMessage(bytes))).toBe(Number(timestamp / 1_000_000n));
+      expect((m as LazyMessage).timestampNumber()).toBe(Number(timestamp));
+      expect(readHeader(m, 'Timestamp')).toBe(Number(timestamp));
     }
   });
 

@@ -225,6 +225,16 @@ export class LazyMessage implements Message {
     return millisOfVarint();
   }
 
+  /**
+   * The Timestamp as a double, exactly Number(timestamp) (one rounding of the
+   * exact sum of two exact doubles, as Number rounds a BigInt), without making
+   * a BigInt: read_message("Timestamp") per message.
+   */
+  timestampNumber(): number {
+    readVarintAt(this.buf, this.arena[this.at + H_TIMESTAMP]);
+    return (hi < 0x80000000 ? hi : hi - 4294967296) * 4294967296 + lo;
+  }
+
   get type(): string | undefined {
     if (this.typeText === null) this.typeText = this.header(H_TYPE);
     return this.typeText;
