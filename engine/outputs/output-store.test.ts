@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,7 +62,7 @@ describe('OutputStore', () => {
     const a = await OutputStore.open(dir, { flushIntervalMs: 10 });
     a.put('p.q', 'n', 'txt', 'v');
     await new Promise((r) => setTimeout(r, 100));
-    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual(['outputs.journal']);
     const b = await OutputStore.open(dir);
     expect(b.get('analysis.p.q.n.txt')?.payload).toBe('v');
     await a.close();
@@ -98,13 +99,12 @@ describe('OutputStore', () => {
     store.onChange((e) => events.push(e));
     store.put('a.p', 'n', 'txt', 'same', 5);
     await store.flush();
-    const file = readdirSync(dir).find((f) => f.endsWith('.json'))!;
-    const writtenAt = statSync(join(dir, file)).mtimeMs;
+    const written = statSync(join(dir, 'outputs.journal')).size;
     store.put('a.p', 'n', 'txt', 'same', 6);
     await store.flush();
     expect(events.map((e) => e.kind)).toEqual(['updated']);
     expect(store.get('analysis.a.p.n.txt')).toMatchObject({ payload: 'same', updatedAt: 5 });
-    expect(statSync(join(dir, file)).mtimeMs).toBe(writtenAt);
+    expect(statSync(join(dir, 'outputs.journal')).size).toBe(written);
     store.markStale('a.p');
     store.put('a.p', 'n', 'txt', 'same', 7);
     expect(events.map((e) => e.kind)).toEqual(['updated', 'stale', 'updated']);
@@ -137,6 +137,71 @@ describe('OutputStore', () => {
     expect(b.loadWarnings).toHaveLength(1);
     expect(b.loadWarnings[0]).toMatch(/^deadbeef\.json: /);
     expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+    await b.close();
+  });
+
+  it('appends each flush to one journal, folds it into a snapshot when it grows, and reads both back', async () => {
+    const dir = tempDir();
+    const a = await OutputStore.open(dir, { flushIntervalMs: 60_000, compactJournalBytes: 2000 });
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 5; i++) a.put(`u.p${i}`, 'n', 'txt', `value ${round}`, round);
+      await a.flush();
+    }
+    a.removePlugin('u.p4');
+    a.markStale('u.p3');
+    await a.flush();
+    expect(readdirSync(dir).sort()).toEqual(['outputs.journal', 'outputs.snapshot']);
+    // Smaller than the 20 rounds written: the snapshot took them in.
+    expect(statSync(join(dir, 'outputs.journal')).size).toBeLessThan(2000);
+    await a.close();
+    const b = await OutputStore.open(dir);
+    expect(b.loadWarnings).toEqual([]);
+    expect(b.list().map((o) => [o.key, b.get(o.key)!.payload, o.stale])).toEqual([
+      ['analysis.u.p0.n.txt', 'value 19', false],
+      ['analysis.u.p1.n.txt', 'value 19', false],
+      ['analysis.u.p2.n.txt', 'value 19', false],
+      ['analysis.u.p3.n.txt', 'value 19', true],
+    ]);
+    await b.close();
+  });
+
+  it('skips journal lines the snapshot already holds (a crash between snapshot and truncation)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'outputs.snapshot'), `{"seq":2}\n${JSON.stringify({ key: 'analysis.u.p.n.txt', plugin: 'u.p', name: 'n', type: 'txt', size: 3, updatedAt: 2, stale: false, payload: 'new' })}\n`);
+    const old = { key: 'analysis.u.p.n.txt', plugin: 'u.p', name: 'n', type: 'txt', size: 3, updatedAt: 1, stale: false, payload: 'old' };
+    writeFileSync(join(dir, 'outputs.journal'), `${JSON.stringify({ s: 1, e: old })}\n${JSON.stringify({ s: 2, r: 'analysis.u.p.n.txt' })}\n`);
+    const store = await OutputStore.open(dir);
+    expect(store.get('analysis.u.p.n.txt')?.payload).toBe('new');
+    store.put('u.p', 'n', 'txt', 'newer');
+    await store.close();
+    const again = await OutputStore.open(dir);
+    expect(again.get('analysis.u.p.n.txt')?.payload).toBe('newer'); // numbered after the snapshot, so not skipped
+    await again.close();
+  });
+
+  it('skips a torn last journal line with a warning that says so', async () => {
+    const dir = tempDir();
+    const a = await OutputStore.open(dir);
+    a.put('a.p', 'n', 'txt', 'kept');
+    await a.close();
+    writeFileSync(join(dir, 'outputs.journal'), readFileSync(join(dir, 'outputs.journal'), 'utf8') + '{"s":9,"e":{"key":"analy');
+    const b = await OutputStore.open(dir);
+    expect(b.get('analysis.a.p.n.txt')?.payload).toBe('kept');
+    expect(b.loadWarnings).toEqual([expect.stringMatching(/^outputs\.journal line 2 \(the last, cut short by a crash\): /)]);
+    await b.close();
+  });
+
+  it('reads a store written one file per output (the earlier layout) and rewrites it as a snapshot', async () => {
+    const dir = tempDir();
+    const entry = { key: 'analysis.a.p.n.txt', plugin: 'a.p', name: 'n', type: 'txt', size: 3, updatedAt: 5, stale: true, payload: 'old' };
+    writeFileSync(join(dir, `${createHash('sha256').update(entry.key).digest('hex').slice(0, 40)}.json`), JSON.stringify(entry));
+    const a = await OutputStore.open(dir);
+    expect(a.loadWarnings).toEqual([]);
+    expect(a.get(entry.key)).toEqual(entry);
+    expect(readdirSync(dir)).toEqual(['outputs.snapshot']);
+    await a.close();
+    const b = await OutputStore.open(dir);
+    expect(b.get(entry.key)).toEqual(entry);
     await b.close();
   });
 
