@@ -20,7 +20,8 @@
  *   worker does not keep the process alive (unref); close() stops them.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-script';
 import { parseNdjsonRecords, type NdjsonOptions, type NdjsonRecordsResult } from './ndjson';
 import type { PieceReply, PieceRequest, WorkerReady } from './ndjson-parse-protocol';
 import { parsePiece, PieceJoiner, splitAtNewlines, unpackPiece, type ParsedPiece, type PieceOptions } from './ndjson-piece';
@@ -58,7 +59,6 @@ export interface NdjsonParsePoolStats {
 export const LOCAL_SLICE_BYTES = 256 * 1024;
 const MIN_PIECE_BYTES = 128 * 1024;
 const MAX_CONSECUTIVE_CRASHES = 3;
-const WORKER_LOADER = new URL('../worker-loader.mjs', import.meta.url);
 const WORKER_ENTRY = new URL('./ndjson-parse-worker.ts', import.meta.url);
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -231,7 +231,7 @@ class ParseWorker {
     private readonly onLost: (reason: string) => void,
   ) {
     this.loaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
-    this.worker = new Worker(WORKER_LOADER, { workerData: { entry: entry.href }, name: `foresight-ndjson-parse-${index}` });
+    this.worker = startWorker(entry, { name: `foresight-ndjson-parse-${index}` });
     this.worker.on('message', (reply: PieceReply) => this.onReply(reply));
     this.worker.on('error', (err) => this.die(`the parse worker failed: ${err.message}`));
     this.worker.on('exit', (code) => this.die(`the parse worker exited with code ${code}`));

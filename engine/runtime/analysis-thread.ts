@@ -19,8 +19,9 @@
  * and reported as a crash with the plugins to blame and the cause, so the
  * engine replaces the worker and resumes the others from their checkpoints.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { MessageStream } from '../log';
+import { startWorker } from '../worker-script';
 import { DEFAULT_LIMITS, resolveLimits } from '../sandbox';
 import type { PluginSpec } from './plugin-spec';
 import type { PluginStats } from './plugin-stats';
@@ -91,7 +92,6 @@ export class WorkerCrashedError extends Error {
 
 type Waiter<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
 
-export const WORKER_LOADER = new URL('../worker-loader.mjs', import.meta.url);
 const ENTRY = new URL('./analysis-worker.ts', import.meta.url).href;
 
 export class AnalysisThread {
@@ -146,7 +146,7 @@ export class AnalysisThread {
     Atomics.store(this.watch, WatchCell.Busy, -1);
     Atomics.store(this.watch, WatchCell.Matcher, -1);
     Atomics.store(this.watch, WatchCell.Subject, -1);
-    this.worker = new Worker(WORKER_LOADER, { workerData: init, name: `foresight-analysis-${options.index}` });
+    this.worker = startWorker(new URL(init.entry), { workerData: init, name: `foresight-analysis-${options.index}` });
     this.worker.on('message', (r: WorkerReply) => this.onReply(r));
     this.worker.on('error', (err) => this.crashed(err.stack ?? err.message));
     this.worker.on('exit', (code) => {

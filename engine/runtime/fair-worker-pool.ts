@@ -15,11 +15,11 @@
  * Workers start on first use and say `{ t: 'ready' }` once warm (modules
  * loaded, QuickJS compiled), so the first job of a user never pays for that.
  */
-import { Worker } from 'node:worker_threads';
-import { WORKER_LOADER } from './analysis-thread';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-script';
 
 export interface FairWorkerPoolOptions {
-  /** The worker's module (a file: URL), started through worker-loader.mjs. */
+  /** The worker's entry module (a file: URL of a `*-worker.ts`), started by startWorker (engine/worker-script.ts). */
   entry: URL;
   /** Thread name prefix (shows in debuggers and `top -H`). */
   name: string;
@@ -186,10 +186,7 @@ export class FairWorkerPool {
   }
 
   private spawn(): PooledWorker {
-    const worker = new Worker(WORKER_LOADER, {
-      workerData: { entry: this.options.entry.href },
-      name: `${this.options.name}-${this.nextId++}`,
-    });
+    const worker = startWorker(this.options.entry, { name: `${this.options.name}-${this.nextId++}` });
     worker.unref();
     const pooled: PooledWorker = { worker, ready: false, busy: false };
     const onReady = (m: { t?: string }) => {
