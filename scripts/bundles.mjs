@@ -162,14 +162,8 @@ export async function buildBundle(kind) {
     const messages = (err.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text));
     throw new BundleError(messages.length ? messages.slice(0, 10).join('\n') : String(err instanceof Error ? err.message : err));
   }
-  // The loader, for code that starts a worker through it (see engine/worker-script.ts's WORKER_LOADER):
-  // beside the bundle, and one folder up, where `new URL('../worker-loader.mjs', import.meta.url)`
-  // written in engine/runtime/ or engine/inputs/ points from inside a bundle.
-  const loader = path.join(ROOT, 'engine', 'worker-loader.mjs');
-  copyFileSync(loader, path.join(outdir, 'worker-loader.mjs'));
-  const sharedLoader = path.join(BUILD_DIR, 'worker-loader.mjs');
-  copyFileSync(loader, `${sharedLoader}.${process.pid}.tmp`);
-  renameSync(`${sharedLoader}.${process.pid}.tmp`, sharedLoader);
+  // The loader beside the bundle, for code that starts a worker through engine/worker-script.ts's WORKER_LOADER.
+  copyFileSync(path.join(ROOT, 'engine', 'worker-loader.mjs'), path.join(outdir, 'worker-loader.mjs'));
   const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/')), ...BUILD_INPUTS])].sort();
   const previous = readManifest(kind);
   const manifestFile = path.join(BUILD_DIR, `${kind}.json`);
