@@ -45,8 +45,12 @@ export const BUNDLES = {
   server: { entry: 'server.ts', main: 'server.mjs', packages: 'external' },
 };
 
-/** Files a bundle depends on beyond what esbuild reads: the build itself. */
-const BUILD_INPUTS = ['scripts/bundles.mjs', 'engine/worker-loader.mjs', 'tsconfig.json'];
+/**
+ * Files a bundle depends on beyond the sources esbuild reads: the build
+ * itself, and the lock file, which changes when the packages do (the CLI
+ * bundle holds copies of them).
+ */
+const BUILD_INPUTS = ['scripts/bundles.mjs', 'engine/worker-loader.mjs', 'tsconfig.json', 'package-lock.json'];
 /** Build folders other than the current and previous one are removed once this old (a build in progress is younger). */
 const PRUNE_AFTER_MS = 10 * 60 * 1000;
 
