@@ -61,7 +61,7 @@ test('invalid fields are named where they are', async ({ page }) => {
   await page.getByLabel('Plugin name').fill('my.plugin');
   await page.getByLabel('ticker_interval (s)').fill('-5');
   await page.getByRole('button', { name: 'Test Plugin' }).click();
-  await expect(page.getByText('Start with a letter; then letters, digits, _ or -')).toBeVisible();
+  await expect(page.getByText('"my" is not your namespace: plugin names are <your namespace>.<name>', { exact: false })).toBeVisible();
   await expect(page.getByText('At least 0')).toBeVisible();
   await page.getByLabel('Plugin name').fill('example');
   await page.getByLabel('ticker_interval (s)').fill('60');

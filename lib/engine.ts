@@ -10,7 +10,7 @@
 import type { MessageView } from './message-view';
 import type { PluginConfig, PluginLimitsView } from './validations/plugin';
 
-/** A matcher syntax error with its position (0-based character offset). */
+/** A matcher syntax error: what is wrong (without the position) and where (0-based character offset). */
 export interface MatcherErrorView {
   message: string;
   position: number;

@@ -72,7 +72,7 @@ export class RuntimePortalEngine implements PortalEngine {
         ...(run.cutShort ? { cutShort: run.cutShort } : {}),
       };
     } catch (err) {
-      if (err instanceof MatcherError) return { ok: false, error: { message: err.message, position: err.position } };
+      if (err instanceof MatcherError) return { ok: false, error: { message: err.reason, position: err.position } };
       if (err instanceof PoolBusyError) throw new EngineBusyError(err.message, 1000);
       throw err;
     }
@@ -90,7 +90,7 @@ export class RuntimePortalEngine implements PortalEngine {
       if (!(err instanceof MatcherError)) throw err;
       return {
         passed: false,
-        matcherError: { message: err.message, position: err.position },
+        matcherError: { message: err.reason, position: err.position },
         scanned: 0,
         matched: 0,
         processed: 0,

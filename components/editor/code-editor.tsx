@@ -117,6 +117,21 @@ export function CodeEditor({
         renderLineHighlight: 'line',
         padding: { top: 8, bottom: 8 },
         fixedOverflowWidgets: true,
+        ariaLabel: 'Plugin code',
+        // What is typed is what is kept: the tutorial's reader types whole
+        // functions by hand, and auto-closed brackets and quotes then come out
+        // doubled, auto-indent adds to the indentation typed (drifting right a
+        // level per line), and Enter or a ';' accepts a suggestion instead of
+        // ending the line. Tab still accepts a suggestion.
+        autoClosingBrackets: 'never',
+        autoClosingQuotes: 'never',
+        autoClosingComments: 'never',
+        autoSurround: 'never',
+        autoIndent: 'none',
+        formatOnType: false,
+        formatOnPaste: false,
+        acceptSuggestionOnEnter: 'off',
+        acceptSuggestionOnCommitCharacter: false,
       }}
     />
     </div>

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { LIMIT_CONFIG_KEY_NAMES, type PluginConfig } from '@/lib/validations/plugin';
+import { firstOutputHint } from './first-output-hint';
 
 type UserValue = string | number | boolean;
 
@@ -63,6 +64,7 @@ export function ConfigEditor({
             className="mt-1 font-mono"
             value={tickerText}
             invalid={Boolean(errors['config.ticker_interval'])}
+            aria-describedby={errors['config.ticker_interval'] ? undefined : 'ticker-interval-hint'}
             onChange={(event) => {
               setTickerText(event.target.value);
               const n = Number(event.target.value);
@@ -70,6 +72,11 @@ export function ConfigEditor({
             }}
           />
           <FieldError>{errors['config.ticker_interval']}</FieldError>
+          {errors['config.ticker_interval'] ? null : (
+            <p id="ticker-interval-hint" className="mt-1 text-xs text-slate-500" data-testid="first-output-hint">
+              {firstOutputHint(config.ticker_interval, 'planned')}
+            </p>
+          )}
         </div>
         <label className="flex items-center gap-2 text-[13px] text-slate-700">
           <input

@@ -39,11 +39,12 @@ export function MatcherInput({
       />
       {error ? (
         <div id="matcher-error" role="alert" className="mt-1.5 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-[13px] text-red-900" data-testid="matcher-error">
-          <pre className="overflow-x-auto font-mono text-xs leading-5 text-slate-800">
+          <pre aria-hidden className="overflow-x-auto font-mono text-xs leading-5 text-slate-800">
             {value}
             {'\n'}
             <span className="text-red-600">{' '.repeat(position)}^</span>
           </pre>
+          {/* The caret shows where; the text says what, once (the engine's reason carries no position). */}
           <p className="mt-1">
             Position {error.position}: {error.message}
           </p>

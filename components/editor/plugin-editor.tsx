@@ -2,7 +2,7 @@
 
 import dynamic from 'next/dynamic';
 import Link from 'next/link';
-import { FlaskConical, Filter, Rocket } from 'lucide-react';
+import { FlaskConical, Filter, History, Rocket } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -13,12 +13,15 @@ import { callApi } from '@/lib/client-api';
 import type { DraftView } from '@/lib/drafts';
 import type { MatcherErrorView, MatcherRun, PluginTestReport } from '@/lib/engine';
 import { cn } from '@/lib/utils';
-import type { PluginConfig } from '@/lib/validations/plugin';
+import { DEFAULT_PLUGIN_CONFIG, pluginNameProblem, type PluginConfig } from '@/lib/validations/plugin';
+import { STARTER_MATCHER, STARTER_NAME, STARTER_SOURCE } from '@/config/plugin-template';
 import type { FailingLine } from './code-editor';
 import { ConfigEditor } from './config-editor';
 import { MatcherInput } from './matcher-input';
 import { MatcherResults } from './matcher-results';
+import { firstOutputHint } from './first-output-hint';
 import { TestReport } from './test-report';
+import { TestProgress } from './test-progress';
 
 const CodeEditor = dynamic(() => import('./code-editor').then((m) => m.CodeEditor), {
   ssr: false,
@@ -52,13 +55,34 @@ function issuesByPath(issues: { path: string; message: string }[]): Record<strin
   return map;
 }
 
+/** The user's deployed plugin of the draft's name, for the way back from a restored draft. */
+export interface DeployedVersion {
+  id: string;
+  version: number;
+}
+
 /** The Deploy page: name, matcher, code and config, with Run Matcher, Test Plugin and Deploy Plugin. */
-export function PluginEditor({ namespace, initialDraft, editing }: { namespace: string; initialDraft: DraftView; editing: EditingPlugin | null }) {
+export function PluginEditor({
+  namespace,
+  initialDraft,
+  editing,
+  deployedVersion = null,
+}: {
+  namespace: string;
+  initialDraft: DraftView;
+  editing: EditingPlugin | null;
+  deployedVersion?: DeployedVersion | null;
+}) {
   const start = editing ?? initialDraft;
   const [name, setName] = useState(start.name);
   const [matcher, setMatcher] = useState(start.matcher);
   const [source, setSource] = useState(start.source);
   const [config, setConfig] = useState<PluginConfig>(start.config);
+  // The code and config editors keep their own text: a new key remounts them with new contents.
+  const [contentsKey, setContentsKey] = useState(0);
+  const [restored, setRestored] = useState(!editing && initialDraft.updatedAt !== null);
+  const [reportKey, setReportKey] = useState<string | null>(null);
+  const [testStartedAt, setTestStartedAt] = useState<number | null>(null);
   const [busy, setBusy] = useState<Busy>(null);
   const [panel, setPanel] = useState<'matches' | 'test'>('matches');
   const [matcherRun, setMatcherRun] = useState<MatcherRun | null>(null);
@@ -67,7 +91,7 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
   const [tested, setTested] = useState<{ key: string; proof: string } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [deployed, setDeployed] = useState<{ id: string; version: number; updated: boolean } | null>(null);
+  const [deployed, setDeployed] = useState<{ id: string; version: number; updated: boolean; tickerInterval: number } | null>(null);
   const draftKey = JSON.stringify([name, matcher, source, config]);
   const [savedKey, setSavedKey] = useState<string | null>(editing ? null : draftKey);
   const [saving, setSaving] = useState(false);
@@ -75,6 +99,8 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
   const [apiTypes, setApiTypes] = useState<string | null>(null);
 
   const currentKey = useMemo(() => definitionKey(name, matcher, source, config), [name, matcher, source, config]);
+  // Said as it is typed, with the person's own namespace: a dotted name is the common slip.
+  const nameProblem = name.trim() === '' ? undefined : pluginNameProblem(name, namespace);
   const canDeploy = tested !== null && tested.key === currentKey && busy === null;
 
   const failingLine: FailingLine | null = useMemo(() => {
@@ -140,12 +166,14 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
     setPanel('test');
     setProblem(null);
     setFieldErrors({});
+    setTestStartedAt(Date.now());
     const keyAtStart = currentKey;
     const result = await callApi<PluginTestReport & { deployProof: string | null }>('/api/plugins/test', {
       method: 'POST',
       body: { name, matcher, source, config },
     });
     setBusy(null);
+    setTestStartedAt(null);
     if (!result.ok) {
       setReport(null);
       setTested(null);
@@ -154,6 +182,7 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
       return;
     }
     setReport(result.data);
+    setReportKey(keyAtStart);
     setMatcherError(result.data.matcherError ?? null);
     setTested(result.data.passed && result.data.deployProof ? { key: keyAtStart, proof: result.data.deployProof } : null);
   };
@@ -167,11 +196,21 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
       body: { name, matcher, source, config, deployProof: tested.proof },
     });
     setBusy(null);
-    if (result.ok) setDeployed(result.data);
+    if (result.ok) setDeployed({ ...result.data, tickerInterval: config.ticker_interval });
     else {
       setFieldErrors(issuesByPath(result.issues));
       setProblem(result.error);
     }
+  };
+
+  const startFromTemplate = () => {
+    setName(STARTER_NAME);
+    setMatcher(STARTER_MATCHER);
+    setSource(STARTER_SOURCE);
+    setConfig(DEFAULT_PLUGIN_CONFIG);
+    setMatcherError(null);
+    setContentsKey((k) => k + 1);
+    setRestored(false);
   };
 
   const panelTabs = (
@@ -213,11 +252,12 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
               className="w-52 rounded-l-none font-mono text-[13px]"
               value={name}
               spellCheck={false}
-              invalid={Boolean(fieldErrors.name)}
+              invalid={Boolean(nameProblem ?? fieldErrors.name)}
+              aria-describedby={nameProblem ?? fieldErrors.name ? 'plugin-name-error' : undefined}
               onChange={(event) => setName(event.target.value)}
             />
           </div>
-          <FieldError>{fieldErrors.name}</FieldError>
+          <FieldError id="plugin-name-error">{nameProblem ?? fieldErrors.name}</FieldError>
         </div>
         <div className="flex items-center gap-3 pb-2 text-xs text-slate-500">
           {editing ? (
@@ -247,6 +287,15 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
         </div>
       </div>
 
+      {restored && initialDraft.updatedAt ? (
+        <DraftRestoredNotice
+          savedAt={initialDraft.updatedAt}
+          deployedVersion={deployedVersion}
+          onStartOver={startFromTemplate}
+          onDismiss={() => setRestored(false)}
+        />
+      ) : null}
+
       {problem ? (
         <div className="px-6 pt-3">
           <Alert tone="error">{problem}</Alert>
@@ -270,14 +319,14 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
               </span>
             </div>
             <div className="min-h-0 flex-1">
-              <CodeEditor defaultValue={start.source} onChange={setSource} failingLine={failingLine} pluginApiTypes={apiTypes} height="100%" />
+              <CodeEditor key={contentsKey} defaultValue={source} onChange={setSource} failingLine={failingLine} pluginApiTypes={apiTypes} height="100%" />
             </div>
             <FieldError>{fieldErrors.source}</FieldError>
           </section>
 
           <section className="rounded-lg border border-slate-200 bg-white p-3">
             <p className="mb-2 text-[13px] font-medium text-slate-700">Configuration</p>
-            <ConfigEditor config={config} onChange={setConfig} errors={fieldErrors} />
+            <ConfigEditor key={contentsKey} config={config} onChange={setConfig} errors={fieldErrors} />
           </section>
         </div>
 
@@ -289,10 +338,15 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
             ) : (
               <PanelHint icon={Filter} title="Run the matcher" text="See which recent messages it selects, how many of them, and what they hold: headers, then Fields with their types." busy={busy === 'matcher'} />
             )
-          ) : report ? (
-            <TestReport report={report} />
           ) : (
-            <PanelHint icon={FlaskConical} title="Test the plugin" text="It runs over the matched messages, then timer_event(ns, true). A passing test enables Deploy for exactly this text." busy={busy === 'test'} />
+            <>
+              {busy === 'test' && testStartedAt !== null ? <TestProgress startedAt={testStartedAt} hasEarlierReport={report !== null} /> : null}
+              {report ? (
+                <TestReport report={report} stale={busy === 'test' ? 'running' : reportKey !== currentKey ? 'edited' : null} />
+              ) : busy === 'test' ? null : (
+                <PanelHint icon={FlaskConical} title="Test the plugin" text="It runs over the matched messages, then timer_event(ns, true). A passing test enables Deploy for exactly this text." busy={false} />
+              )}
+            </>
           )}
         </section>
       </div>
@@ -314,7 +368,7 @@ export function PluginEditor({ namespace, initialDraft, editing }: { namespace: 
         }
       >
         <p className="text-sm text-slate-600">
-          It now processes the live stream. Its outputs appear under <Link className="font-medium text-teal-700 hover:underline" href="/dashboards">Dashboards</Link> as{' '}
+          It now processes the live stream. {deployed ? firstOutputHint(deployed.tickerInterval, 'deployed') : null} Its outputs appear under <Link className="font-medium text-teal-700 hover:underline" href="/dashboards">Dashboards</Link> as{' '}
           <code className="font-mono text-[13px]">analysis.{deployed?.id}.&lt;name&gt;.&lt;type&gt;</code>.
         </p>
       </Dialog>
@@ -328,6 +382,54 @@ function PanelHint({ icon: Icon, title, text, busy }: { icon: React.ComponentTyp
       {busy ? <Spinner className="h-6 w-6 text-slate-400" /> : <Icon className="h-6 w-6 text-slate-400" />}
       <p className="mt-2 text-sm font-medium text-slate-700">{busy ? 'Working…' : title}</p>
       <p className="mt-1 max-w-sm text-[13px] text-slate-500">{text}</p>
+    </div>
+  );
+}
+
+/** Says that the editor holds the draft left here last time (it may be broken), with a way back. */
+function DraftRestoredNotice({
+  savedAt,
+  deployedVersion,
+  onStartOver,
+  onDismiss,
+}: {
+  savedAt: string;
+  deployedVersion: DeployedVersion | null;
+  onStartOver: () => void;
+  onDismiss: () => void;
+}) {
+  // Formatted in the browser: the server does not know the reader's time zone.
+  const [time, setTime] = useState<string | null>(null);
+  useEffect(() => {
+    const at = new Date(savedAt);
+    const sameDay = at.toDateString() === new Date().toDateString();
+    setTime(sameDay ? at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : at.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }));
+  }, [savedAt]);
+  return (
+    <div className="px-6 pt-3">
+      <div role="status" className="flex flex-wrap items-center gap-x-3 gap-y-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-[13px] text-sky-950">
+        <History className="h-4 w-4 shrink-0 text-sky-700" aria-hidden />
+        <span>
+          Restored your draft from <time dateTime={savedAt}>{time ?? '…'}</time>: the name, matcher, code and configuration as you left them.
+        </span>
+        <span className="ml-auto flex items-center gap-2">
+          {deployedVersion ? (
+            <Link
+              href={`/deploy?edit=${deployedVersion.id}`}
+              className="inline-flex h-8 items-center rounded-md border border-sky-300 bg-white px-3 font-medium text-sky-900 hover:bg-sky-100"
+            >
+              Open the deployed version (v{deployedVersion.version})
+            </Link>
+          ) : (
+            <Button size="sm" onClick={onStartOver}>
+              Start from the template
+            </Button>
+          )}
+          <Button size="sm" variant="ghost" onClick={onDismiss}>
+            Keep the draft
+          </Button>
+        </span>
+      </div>
     </div>
   );
 }

@@ -17,28 +17,59 @@ function Section({ title, count, children }: { title: string; count?: number; ch
   );
 }
 
+/** Test Plugin's answer when the matcher did not compile: nothing ran, so there are no counts or outputs to show. */
+function NotRun({ position, message }: { position: number; message: string }) {
+  return (
+    <div className="min-h-0 flex-1 overflow-auto" data-testid="test-report">
+      <div className="bg-red-50 px-3 py-2.5 text-sm text-red-900">
+        <h3 className="flex items-center gap-2 font-semibold">
+          <CircleAlert className="h-4 w-4 text-red-600" aria-hidden /> The test did not run: the matcher has an error
+        </h3>
+        <p className="mt-1 font-mono text-[13px] break-words">
+          Position {position}: {message}
+        </p>
+        <p className="mt-1.5 text-xs text-slate-600">No message was read and the plugin was not started. Fix the matcher (marked under it), then test again.</p>
+      </div>
+    </div>
+  );
+}
+
+/** Why a shown report no longer describes the text: a new test is running, or the text was edited since. */
+export type ReportStaleness = 'running' | 'edited' | null;
+
 /** Test Plugin's answer: verdict, counts, each output rendered, debug output, injected messages, failures. */
-export function TestReport({ report }: { report: PluginTestReport }) {
+export function TestReport({ report, stale = null }: { report: PluginTestReport; stale?: ReportStaleness }) {
+  const body = report.matcherError ? <NotRun position={report.matcherError.position} message={report.matcherError.message} /> : <RanReport report={report} />;
+  if (!stale) return body;
+  return (
+    <div className="flex min-h-0 flex-1 flex-col" aria-busy={stale === 'running' || undefined} data-stale={stale}>
+      {stale === 'edited' ? (
+        <p role="status" className="border-b border-amber-200 bg-amber-50 px-3 py-1.5 text-xs text-amber-900">
+          Out of date: the text changed since this test. Test again to see what it does now.
+        </p>
+      ) : null}
+      <div className={stale === 'running' ? 'flex min-h-0 flex-1 flex-col opacity-45 grayscale transition-opacity' : 'flex min-h-0 flex-1 flex-col'}>{body}</div>
+    </div>
+  );
+}
+
+function RanReport({ report }: { report: PluginTestReport }) {
   const termination = report.termination;
   return (
     <div className="min-h-0 flex-1 overflow-auto" data-testid="test-report">
       <div className={report.passed ? 'bg-emerald-50 px-3 py-2.5' : 'bg-red-50 px-3 py-2.5'}>
         {report.passed ? (
           <p className="flex items-center gap-2 text-sm font-semibold text-emerald-900">
-            <CircleCheck className="h-4 w-4 text-emerald-600" /> Test passed — this text can be deployed
+            <CircleCheck className="h-4 w-4 text-emerald-600" aria-hidden /> Test passed — this text can be deployed
           </p>
         ) : (
           <div className="text-sm text-red-900">
             <p className="flex items-center gap-2 font-semibold">
-              <CircleAlert className="h-4 w-4 text-red-600" />
-              {report.matcherError ? 'The matcher has an error' : 'The plugin was terminated'}
+              <CircleAlert className="h-4 w-4 text-red-600" aria-hidden />
+              The plugin was terminated
             </p>
             <p className="mt-1 font-mono text-[13px] break-words">
-              {report.matcherError
-                ? `at ${report.matcherError.position}: ${report.matcherError.message}`
-                : termination
-                  ? `${termination.line ? `line ${termination.line}: ` : ''}${termination.message}`
-                  : 'See the details below.'}
+              {termination ? `${termination.line ? `line ${termination.line}: ` : ''}${termination.message}` : 'See the details below.'}
             </p>
           </div>
         )}

@@ -1,11 +1,11 @@
 'use client';
 
 import { X } from 'lucide-react';
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { cn } from '@/lib/utils';
 import { Button } from './button';
 
-/** A modal on the native <dialog>: focus is trapped and Escape closes it. */
+/** A modal on the native <dialog>: focus is trapped, Escape closes it, and it is named by its heading (and described by its description) for screen readers. */
 export function Dialog({
   open,
   onClose,
@@ -24,6 +24,8 @@ export function Dialog({
   className?: string;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -33,6 +35,8 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
       onClose={onClose}
       onClick={(event) => {
         if (event.target === ref.current) onClose();
@@ -46,8 +50,8 @@ export function Dialog({
         <div className="flex max-h-[85vh] flex-col">
           <div className="flex items-start justify-between gap-4 border-b border-slate-200 px-5 py-3.5">
             <div className="min-w-0">
-              <h2 className="truncate text-base font-semibold">{title}</h2>
-              {description ? <p className="mt-0.5 text-[13px] text-slate-500">{description}</p> : null}
+              <h2 id={titleId} className="truncate text-base font-semibold">{title}</h2>
+              {description ? <p id={descriptionId} className="mt-0.5 text-[13px] text-slate-500">{description}</p> : null}
             </div>
             <Button variant="ghost" size="icon" onClick={onClose} aria-label="Close">
               <X className="h-4 w-4" />

@@ -1,13 +1,39 @@
 /** What a plugin definition may hold; shared by the editor form and the route handlers. */
 import { z } from 'zod';
 
+const PLUGIN_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/**
+ * What is wrong with a plugin name as typed (the part after `<namespace>.`),
+ * or undefined when it is a good one. A dot means the person typed a full
+ * `<namespace>.<name>`: say how names are made, and that the prefix is not
+ * theirs when the caller knows the person's own (`ownNamespace`).
+ */
+export function pluginNameProblem(typed: string, ownNamespace?: string): string | undefined {
+  const name = typed.trim();
+  if (name.length === 0) return 'Give the plugin a name';
+  if (name.length > 64) return 'At most 64 characters';
+  const dot = name.lastIndexOf('.');
+  if (dot >= 0) {
+    const prefix = name.slice(0, dot);
+    const rest = name.slice(dot + 1);
+    const typeOnly = PLUGIN_NAME.test(rest) ? `type only the name, "${rest}"` : 'type only the name, without dots';
+    if (ownNamespace === undefined) return `No dots: plugin names are <your namespace>.<name>, and your namespace is added for you; ${typeOnly}`;
+    if (prefix === ownNamespace) return `Leave out "${ownNamespace}.": plugin names are <your namespace>.<name>, and yours is added for you; ${typeOnly}`;
+    return `"${prefix}" is not your namespace: plugin names are <your namespace>.<name>, and yours is "${ownNamespace}"; ${typeOnly}`;
+  }
+  if (!PLUGIN_NAME.test(name)) return 'Start with a letter; then letters, digits, _ or -';
+  return undefined;
+}
+
 /** Plugin names become part of `analysis.<user>.<plugin>.<name>.<type>`, so no dots. */
 export const pluginNameSchema = z
   .string()
   .trim()
-  .min(1, 'Give the plugin a name')
-  .max(64, 'At most 64 characters')
-  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'Start with a letter; then letters, digits, _ or -');
+  .superRefine((name, ctx) => {
+    const problem = pluginNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const namespaceSchema = z.string().regex(/^[a-z0-9_]{1,128}$/, 'Not a namespace');
 

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { PluginEditor, type EditingPlugin } from '@/components/editor/plugin-editor';
+import { PluginEditor, type DeployedVersion, type EditingPlugin } from '@/components/editor/plugin-editor';
 import { db } from '@/lib/db';
 import { loadDraft } from '@/lib/drafts';
 import { requireUser } from '@/lib/session';
@@ -24,9 +24,18 @@ async function pluginToEdit(edit: string | undefined): Promise<EditingPlugin | n
   };
 }
 
+/** The user's own deployed plugin named as the draft is, so a restored draft can offer the way back to it. */
+async function deployedVersionOf(userId: string, namespace: string, name: string): Promise<DeployedVersion | null> {
+  const trimmed = name.trim();
+  if (!trimmed) return null;
+  const plugin = await db().plugin.findFirst({ where: { name: trimmed, ownerId: userId }, select: { version: true } });
+  return plugin ? { id: `${namespace}.${trimmed}`, version: plugin.version } : null;
+}
+
 export default async function DeployPage({ searchParams }: { searchParams: Promise<{ edit?: string }> }) {
   const user = await requireUser();
   const { edit } = await searchParams;
   const [draft, editing] = await Promise.all([loadDraft(user.id), pluginToEdit(edit)]);
-  return <PluginEditor key={edit ?? 'draft'} namespace={user.namespace} initialDraft={draft} editing={editing} />;
+  const deployedVersion = editing || draft.updatedAt === null ? null : await deployedVersionOf(user.id, user.namespace, draft.name);
+  return <PluginEditor key={edit ?? 'draft'} namespace={user.namespace} initialDraft={draft} editing={editing} deployedVersion={deployedVersion} />;
 }
