@@ -2,7 +2,7 @@
  * The anchor suite's input: one Hindsight framed file of 1M realistic
  * telemetry messages, the same messages as NDJSON (Heka JSON, one a line),
  * and their true counts by docType, written once into the anchor cache and
- * reused while the generator's recipe (RECIPE) is unchanged.
+ * reused while this file and the sample generator are unchanged (RECIPE).
  *
  * Shaped like the file issue 10 measured (about 219 B a record, 7 fields,
  * 90% `Type == 'telemetry'`): the engine's own sample generator
@@ -11,8 +11,10 @@
  * in ten. Written with the engine's own protobuf encoder and framing, so the
  * file is what Foresight and Hindsight both accept.
  */
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRng, sampleMessage } from '../../engine/inputs/sample-messages';
 import { readField } from '../../engine/message/fields';
 import { frameMessage } from '../../engine/message/framing';
@@ -20,8 +22,15 @@ import { messageToJSON } from '../../engine/message/json';
 import type { Message } from '../../engine/message/message';
 import { encodeMessage } from '../../engine/message/protobuf';
 
-/** Bump when the recipe changes, so cached files are rewritten. */
-const RECIPE = 'v2';
+/**
+ * Names the cached files: a hash of this file and the sample generator, so
+ * a change to either writes new files instead of reusing stale ones.
+ */
+const RECIPE = createHash('sha256')
+  .update(readFileSync(fileURLToPath(import.meta.url)))
+  .update(readFileSync(fileURLToPath(new URL('../../engine/inputs/sample-messages.ts', import.meta.url))))
+  .digest('hex')
+  .slice(0, 10);
 const SEED = 10;
 const TELEMETRY_SHARE = 0.9;
 const TELEMETRY_FIELDS = 7;
@@ -58,6 +67,8 @@ export async function anchorData(dir: string, count: number): Promise<AnchorData
     const m = JSON.parse(readFileSync(paths.manifest, 'utf8')) as Manifest;
     if (m.recipe === RECIPE && m.count === count) return { ...paths, ...m };
   }
+  // Files of another recipe are stale: make room for the new ones (~800 MB a set).
+  for (const f of readdirSync(dir)) if (f.startsWith(`telemetry-${count}-`) && !join(dir, f).startsWith(base)) rmSync(join(dir, f));
   const started = performance.now();
   process.stdout.write(`writing ${count} messages to ${paths.framed} and .ndjson (once; cached) ... `);
   const framedOut = createWriteStream(`${paths.framed}.part`);

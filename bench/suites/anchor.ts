@@ -56,6 +56,7 @@ const COUNT = 1_000_000;
 const MATCHER = "Type == 'telemetry'";
 const ROUNDS = Math.max(1, Number(process.env.FORESIGHT_ANCHOR_ROUNDS ?? 5) || 5);
 const HTTP_BODY_BYTES = 16 * 1024 * 1024; // /api/ingest's limit
+const LIVE_TIMEOUT_MS = 600_000;
 
 /** The README's count-by-docType plugin, verbatim. */
 const JS_COUNT_PLUGIN = `var types = {};                         // \`var\` (or globalThis.x) so preserve_data can save it
@@ -361,7 +362,12 @@ async function liveEngine(plugin: string, work: string, bodies: Buffer[], truth:
       const r = JSON.parse(text) as { rejected: number };
       if (r.rejected) throw new Error(`the live engine rejected ${r.rejected} records of body ${i + 1}: ${text.slice(0, 500)}`);
     }
-    const done = (await nextLine('the plugin counted every message')) as unknown as LiveRun & { accepted: number; payload: string | null };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the live engine's plugin did not count all ${COUNT} messages within ${LIVE_TIMEOUT_MS / 1000} s:\n${stderr.slice(-3000)}`)), LIVE_TIMEOUT_MS);
+    });
+    const finished = Promise.race([nextLine('the plugin counted every message'), timeout]).finally(() => clearTimeout(timer));
+    const done = (await finished) as unknown as LiveRun & { accepted: number; payload: string | null };
     if (done.accepted !== COUNT) throw new Error(`the live engine accepted ${done.accepted} of ${COUNT} messages`);
     if (done.payload === null) throw new Error('the live engine plugin published no output');
     checkCounts(parseCountPayload(done.payload, 'the live engine plugin'), truth, 'the live engine plugin');

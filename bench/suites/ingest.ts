@@ -24,6 +24,9 @@
  * - ingest.hindsight_durable: the same messages as a Hindsight framed
  *   protobuf body -> decode (validate) -> append with the bytes as received,
  *   into a stream with a full window. Baseline: the same bytes written to a plain file, one fsync at the end.
+ *   The durable figures are wall clock (an fsync's wait is part of the
+ *   acknowledgement); their notes give the same runs' whole-process CPU
+ *   (process.cpuUsage: parse workers, calling thread, log I/O, GC).
  * - log.append_durable: pre-encoded records straight into SegmentLog.append.
  *   Baseline: the same framed bytes written to a plain file, one write per
  *   batch and one fsync at the end.
@@ -66,18 +69,22 @@ export async function run(): Promise<Figure[]> {
     let commits = 0;
     // The calling thread's busy time, which a shared machine's load does not inflate much.
     const mainBusy = { threaded: [] as number[], oneThread: [] as number[] };
+    // Whole-process CPU seconds of each run (every thread: parse workers, calling thread, log I/O, GC).
+    const processCpu = { threaded: [] as number[], oneThread: [] as number[], hindsight: [] as number[] };
     const ndjsonDurable = async (threaded: boolean) => {
       const stream = await runningStream(freshDir(), encoded);
       const t = await medianAsync(async () => {
         const before = stream.nextOffset;
         const commitsBefore = stream.stats().log.commits;
         const elu = performance.eventLoopUtilization();
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         await inFlight(bodies, IN_FLIGHT, async (body) => {
           const r = await ingestNdjson(stream, body, threaded ? {} : { pool: false });
           if (r.accepted !== BODY_LINES && r.accepted !== COUNT % BODY_LINES) throw new Error(`accepted ${r.accepted}`);
         });
         const t = performance.now() - t0;
+        processCpu[threaded ? 'threaded' : 'oneThread'].push(cpuSeconds(process.cpuUsage(cpu0)));
         mainBusy[threaded ? 'threaded' : 'oneThread'].push(performance.eventLoopUtilization(elu).active);
         if (stream.nextOffset !== before + COUNT) throw new Error(`stream took ${stream.nextOffset - before} of ${COUNT}`);
         commits = stream.stats().log.commits - commitsBefore;
@@ -142,12 +149,14 @@ export async function run(): Promise<Figure[]> {
     const hindsightStream = await runningStream(freshDir(), encoded);
     const hindsight = await medianAsync(async () => {
       const before = hindsightStream.nextOffset;
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await inFlight(framedBodies, IN_FLIGHT, async (body) => {
         const r = await ingestHindsight(hindsightStream, body);
         if (r.rejectedCount) throw new Error(`rejected ${r.rejectedCount}`);
       });
       const t = performance.now() - t0;
+      processCpu.hindsight.push(cpuSeconds(process.cpuUsage(cpu0)));
       if (hindsightStream.nextOffset !== before + COUNT) throw new Error(`stream took ${hindsightStream.nextOffset - before} of ${COUNT}`);
       return t;
     });
@@ -179,6 +188,8 @@ export async function run(): Promise<Figure[]> {
     });
 
     const rate = (ms: number) => (COUNT / ms) * 1000;
+    // The warm-up run is in each array too; a median of DURABLE_RUNS + 1 or RUNS + 1 keeps it from counting much.
+    const cpuRate = (seconds: number[]) => `${(COUNT / median(seconds) / 1000).toFixed(0)}k msg per whole-process CPU-second`;
     return [
       {
         name: 'ingest.ndjson_durable',
@@ -192,6 +203,7 @@ export async function run(): Promise<Figure[]> {
           `the same parsed on the calling thread alone: ${(rate(ndjsonOneThread) / 1000).toFixed(1)}k msg/s; ` +
           `calling thread busy ${median(mainBusy.threaded).toFixed(0)} ms (one thread: ${median(mainBusy.oneThread).toFixed(0)} ms); ` +
           'baseline JSON.parse of each line + plain write + one fsync; ' +
+          `whole-process CPU (all threads) ${cpuRate(processCpu.threaded)}, parsed on the calling thread ${cpuRate(processCpu.oneThread)}; ` +
           `on one thread the transcoder (ingest.ndjson_transcode) is ${((100 * rate(ndjsonOneThread)) / rate(transcode)).toFixed(0)}% of the time, ` +
           'the rest is framing, append, fsync and publish (compare ingest.hindsight_durable: the same append with no JSON)',
       },
@@ -217,7 +229,9 @@ export async function run(): Promise<Figure[]> {
         unit: 'msg/s',
         value: rate(hindsight),
         baseline: rate(plainWrite),
-        note: `framed protobuf bodies (${(framedBytes / COUNT).toFixed(0)} B/record): decode-validate + append as received + fsync; baseline the same bytes to a plain file, one fsync`,
+        note:
+          `framed protobuf bodies (${(framedBytes / COUNT).toFixed(0)} B/record): decode-validate + append as received + fsync, wall clock (fsync-bound); ` +
+          `whole-process CPU ${cpuRate(processCpu.hindsight)}; baseline the same bytes to a plain file, one fsync`,
       },
       {
         name: 'log.append_durable',
@@ -272,6 +286,10 @@ async function runningStream(dir: string, encoded: Uint8Array[]): Promise<Messag
     for (let i = 0; i < encoded.length; i += BODY_LINES) await stream.ingestEncoded(encoded.slice(i, i + BODY_LINES), { validated: true });
   }
   return stream;
+}
+
+function cpuSeconds(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1e6;
 }
 
 function median(xs: number[]): number {
