@@ -18,7 +18,7 @@ import { parseMatcher } from '../../engine/matcher/parse';
 import { LazyMessage, readMessageLazily } from '../../engine/message/lazy-message';
 import { encodeMessage } from '../../engine/message/protobuf';
 import { readField } from '../../engine/message/fields';
-import type { Message } from '../../engine/message/message';
+import { ValueType, type Message } from '../../engine/message/message';
 import { parseRfc3339 } from '../../engine/message/time';
 import { DEFAULT_MAX_BATCH } from '../../engine/runtime/analysis-thread';
 import { recordBatches, type RecordBatch } from '../record-batches';
@@ -307,5 +307,159 @@ export async function run(): Promise<Figure[]> {
     note: "'^ip%-10%-0%-[34]%-' on Hostname by the lstrlib port (used for %b and back-references); baseline the translated RegExp",
   });
 
+  figures.push(...pathologicalFigures(), quantifiedMixFigure(messages));
+
   return figures;
+}
+
+// ---- issue 11: bounded pattern cost ---------------------------------------
+
+/** CPU seconds of fn() for this process (other processes' load does not count). */
+function cpuSeconds(fn: () => void): number {
+  const t0 = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1e6;
+}
+
+/**
+ * CPU seconds per call of `value` and `baseline` (each repeated enough for
+ * ~20 ms a sample), timed in alternation, median of ROUNDS each.
+ */
+function cpuPerCall(value: () => void, baseline: () => void): { value: number; baseline: number } {
+  const reps = (fn: () => void) => Math.max(1, Math.ceil(0.02 / Math.max(1e-7, cpuSeconds(fn))));
+  const rv = reps(value);
+  const rb = reps(baseline);
+  const v: number[] = [];
+  const b: number[] = [];
+  const repeat = (fn: () => void, n: number) => () => {
+    for (let i = 0; i < n; i++) fn();
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 0) b.push(cpuSeconds(repeat(baseline, rb)) / rb);
+    v.push(cpuSeconds(repeat(value, rv)) / rv);
+    if (r % 2 === 1) b.push(cpuSeconds(repeat(baseline, rb)) / rb);
+  }
+  return { value: median(v), baseline: median(b) };
+}
+
+/**
+ * Matcher evaluation time per message for the issue's pathological patterns
+ * (minutes or worse as the backtracking RegExps they compiled to), over
+ * values up to the 64 KiB message limit. Baseline: the same test written by
+ * hand in plain JS (for 'a*a*a*a*b', "holds a 'b'"), same run. The note
+ * gives the old RegExp's time on a 40-byte value, also this run.
+ */
+function pathologicalFigures(): Figure[] {
+  const base: Message = { uuid: new Uint8Array(16), timestamp: 0n, fields: [] };
+  const payload = (p: string): Message => ({ ...base, type: 'boom', payload: p });
+  const clientId = (v: string): Message => ({ ...base, fields: [{ name: 'clientId', valueType: ValueType.STRING, representation: '', value: [v] }] });
+  const hasB: Predicate = (m) => m.type === 'boom' && m.payload !== undefined && m.payload.includes('b');
+  const hasAt: Predicate = (m) => {
+    const v = readField(m, 'clientId');
+    return typeof v === 'string' && v.includes('@');
+  };
+  const hasBOrC: Predicate = (m) => m.payload !== undefined && /[bc]/.test(m.payload);
+  // '[ab]*a' then k '[ab]' at the end: the automaton meets 2^(k+1) state sets on random a/b text, more
+  // than its DFA table holds (its worst case); k = 60 is the longest such pattern a matcher string holds
+  const thrash = (k: number) => '[ab]*a' + '[ab]'.repeat(k) + '$';
+  const thrashByHand =
+    (k: number): Predicate =>
+    (m) => {
+      const p = m.payload ?? '';
+      if (p.length < k + 1 || p[p.length - k - 1] !== 'a') return false;
+      for (let i = p.length - k; i < p.length; i++) if (p[i] !== 'a' && p[i] !== 'b') return false;
+      return true;
+    };
+  let ab = '';
+  for (let i = 0, x = 1; i < 65_000; i++) ab += (x = (x * 1103515245 + 12345) >>> 0) & 0x10000 ? 'a' : 'b';
+  const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  const trailingSpace: Predicate = (m) => m.payload !== undefined && m.payload.length > 0 && isSpace(m.payload.charCodeAt(m.payload.length - 1));
+
+  const cases: [name: string, expression: string, message: Message, baseline: Predicate, byHand: string][] = [
+    ['a4b_200', "Type == 'boom' && Payload =~ 'a*a*a*a*b'", payload('a'.repeat(200)), hasB, "m.payload.includes('b')"],
+    ['a4b_260', "Type == 'boom' && Payload =~ 'a*a*a*a*b'", payload('a'.repeat(260)), hasB, "m.payload.includes('b')"],
+    ['a4b_10k', "Type == 'boom' && Payload =~ 'a*a*a*a*b'", payload('a'.repeat(10_000)), hasB, "m.payload.includes('b')"],
+    ['a4b_65k', "Type == 'boom' && Payload =~ 'a*a*a*a*b'", payload('a'.repeat(65_000)), hasB, "m.payload.includes('b')"],
+    ['dotstar4_200', "Fields[clientId] =~ '.*.*.*.*@'", clientId('x'.repeat(200)), hasAt, "clientId.includes('@')"],
+    ['dotstar4_10k', "Fields[clientId] =~ '.*.*.*.*@'", clientId('x'.repeat(10_000)), hasAt, "clientId.includes('@')"],
+    ['dotstar4_65k', "Fields[clientId] =~ '.*.*.*.*@'", clientId('x'.repeat(65_000)), hasAt, "clientId.includes('@')"],
+    // no literal to look for first: the automaton reads every byte
+    ['a4bc_260', "Payload =~ 'a*a*a*a*[bc]'", payload('a'.repeat(260)), hasBOrC, '/[bc]/.test(m.payload)'],
+    ['a4bc_65k', "Payload =~ 'a*a*a*a*[bc]'", payload('a'.repeat(65_000)), hasBOrC, '/[bc]/.test(m.payload)'],
+    ['trailing_space_65k', "Payload =~ '%s+$'", payload(' '.repeat(65_000) + 'x'), trailingSpace, 'a test of the last char'],
+    ['dfa_thrash_65k', `Payload =~ '${thrash(10)}'`, payload(ab.slice(0, -11) + 'b'.repeat(11)), thrashByHand(10), 'a loop over the last 11 chars'],
+    ['dfa_thrash_wide_65k', `Payload =~ '${thrash(60)}'`, payload(ab.slice(0, -61) + 'b'.repeat(61)), thrashByHand(60), 'a loop over the last 61 chars'],
+  ];
+
+  const old = createLuaPattern('a*a*a*a*b', { dialect: 'heka', engine: 'regexp' });
+  const oldSeconds = cpuSeconds(() => old.test('a'.repeat(40)));
+
+  return cases.map(([name, expression, message, baseline, byHand]) => {
+    const matcher = compileMatcher(expression);
+    if (matcher(message) !== baseline(message)) throw new Error(`${name}: matcher and baseline disagree`);
+    const t = cpuPerCall(
+      () => matcher(message),
+      () => baseline(message),
+    );
+    const bytes = (message.payload ?? String(readField(message, 'clientId'))).length;
+    return {
+      name: `matcher.pathological_${name}`,
+      unit: 'µs/msg',
+      value: t.value * 1e6,
+      baseline: t.baseline * 1e6,
+      note:
+        `${JSON.stringify(expression.length > 90 ? expression.slice(0, 60) + '...' : expression)} on one message with a ${bytes}-byte value (no match), CPU time per evaluation (lower is better); ` +
+        `baseline the same test by hand (${byHand}); the old backtracking RegExp took ${(oldSeconds * 1e3).toFixed(1)} ms for 'a*a*a*a*b' on 40 bytes in this run`,
+    };
+  });
+}
+
+/**
+ * Patterns with '*', '+' or '-' over the sample mix, which moved from V8's
+ * RegExps to the linear automaton (RegExp kept for short values): the new
+ * engine against the old RegExp on the same values, same run. The sample's
+ * values are short and benign, so the old RegExps finish here.
+ */
+function quantifiedMixFigure(messages: Message[]): Figure {
+  const set: [pattern: string, value: (m: Message) => string][] = [
+    ['^ip.*%-3%-', (m) => m.hostname ?? ''],
+    ['%d+', (m) => m.hostname ?? ''],
+    ['err.-timeout', (m) => m.payload ?? ''],
+    ['%s+$', (m) => m.payload ?? ''],
+    ['a.*b.*c', (m) => m.payload ?? ''],
+    ['"clientId":"%x+%-', (m) => m.payload ?? ''],
+    ['Thunder.*bird', (m) => m.payload ?? ''],
+    ['^{.*}$', (m) => m.payload ?? ''],
+  ];
+  const slice = messages.slice(0, 20_000);
+  const inputs = set.map(([pattern, value]) => ({
+    now: createLuaPattern(pattern, { dialect: 'heka' }),
+    before: createLuaPattern(pattern, { dialect: 'heka', engine: 'regexp' }),
+    values: slice.map(value),
+  }));
+  let matched = 0;
+  for (const { now, before, values } of inputs) {
+    for (const v of values) {
+      if (now.test(v) !== before.test(v)) throw new Error(`lua_pattern.quantified_mix: ${now.source} disagrees on ${JSON.stringify(v)}`);
+      if (now.test(v)) matched++;
+    }
+  }
+  const sweep = (which: 'now' | 'before') => () => {
+    for (const input of inputs) {
+      const test = input[which].test;
+      for (const v of input.values) test(v);
+    }
+  };
+  const t = cpuPerCall(sweep('now'), sweep('before'));
+  const evaluations = inputs.length * slice.length;
+  return {
+    name: 'lua_pattern.quantified_mix',
+    unit: 'eval/s',
+    value: evaluations / t.value,
+    baseline: evaluations / t.baseline,
+    note:
+      `${set.map(([p]) => p).join(' ')} on Hostname or Payload of ${slice.length} sample messages (${((100 * matched) / evaluations).toFixed(1)}% match), CPU time; ` +
+      'now: the linear automaton (V8 RegExp for short values, substring prefilters); baseline the backtracking RegExp every one of them compiled to before issue 11',
+  };
 }

@@ -47,7 +47,7 @@ import { checkPattern, PatternSyntaxError } from './lua-pattern-syntax';
 export type { LuaPatternDialect } from './lua-pattern-interpreter';
 export { LuaPatternCostError } from './lua-pattern-interpreter';
 
-/** Steps the backtracking interpreter may take per test (about 10 ms) before LuaPatternCostError. */
+/** Steps the backtracking interpreter may take per test (tens of milliseconds) before LuaPatternCostError. */
 export const INTERPRETER_STEP_BUDGET = 1_000_000;
 
 export interface LuaPatternOptions {
