@@ -4,6 +4,7 @@ import Editor, { type OnMount } from '@monaco-editor/react';
 import { useEffect, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor';
 import { Spinner } from '@/components/ui/spinner';
+import { usePrefersDark } from '@/components/ui/use-prefers-dark';
 import { addPluginApiTypes, configureMonaco } from './monaco-setup';
 
 export interface FailingLine {
@@ -31,6 +32,7 @@ export function CodeEditor({
   height?: number | string;
 }) {
   const [ready, setReady] = useState(false);
+  const dark = usePrefersDark();
   // State, not refs: the marking effect must run again once the editor exists.
   const [mounted, setMounted] = useState<{ editor: Monaco.editor.IStandaloneCodeEditor; monaco: typeof Monaco } | null>(null);
   const [marked, setMarked] = useState<number | null>(null);
@@ -99,6 +101,7 @@ export function CodeEditor({
       defaultLanguage="javascript"
       defaultPath="file:///foresight/plugin.js"
       defaultValue={defaultValue}
+      theme={dark ? 'vs-dark' : 'light'}
       onChange={(value) => onChange(value ?? '')}
       onMount={onMount}
       loading={
