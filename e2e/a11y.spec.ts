@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { deployThroughApi } from './support/deploy';
-import { signIn } from './support/sign-in';
+import { screenshot, signIn } from './support/sign-in';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -25,8 +25,10 @@ function process_message() { n++; return 0; }
 function timer_event() { inject_payload("txt", "seen", "seen = " + n); }
 `;
 
-/** Fails with each serious or critical violation: its rule, what it says, and the elements it found. */
+/** Fails with each serious or critical violation: its rule, what it says, and the elements it found; keeps a screenshot of what was audited. */
 async function audit(page: Page, what: string): Promise<void> {
+  const scheme = await page.evaluate(() => (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  await screenshot(page, `a11y-${scheme}-${what.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`);
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -28,7 +28,7 @@ export function MatcherInput({
         autoComplete="off"
         placeholder="Type == 'telemetry' && Fields[docType] == 'main'"
         invalid={Boolean(error || fieldError)}
-        aria-describedby={error ? 'matcher-error' : undefined}
+        aria-describedby={error ? 'matcher-error-text' : undefined}
         onChange={(event) => onChange(event.target.value)}
         onKeyDown={(event) => {
           if (event.key === 'Enter') {
@@ -45,7 +45,7 @@ export function MatcherInput({
             <span className="text-red-600">{' '.repeat(position)}^</span>
           </pre>
           {/* The caret shows where; the text says what, once (the engine's reason carries no position). */}
-          <p className="mt-1">
+          <p id="matcher-error-text" className="mt-1">
             Position {error.position}: {error.message}
           </p>
         </div>
