@@ -7,6 +7,7 @@
  * request's cancel cell and stops early when the engine set it.
  */
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from './thread-priority';
 import { compileMatcher } from '../matcher';
 import type { Message } from '../message/message';
 import { readMessageLazily } from '../message/lazy-message';
@@ -14,6 +15,8 @@ import { ScanCell, type ScanChunk, type ScanPing, type ScanReply, type ScanStart
 
 const port = parentPort;
 if (!port) throw new Error('matcher-scan-worker.ts must run in a worker thread');
+// One user's heavy run must not slow the server's own thread or the analysis workers.
+lowerThreadPriority();
 
 interface Scan {
   id: number;

@@ -6,6 +6,7 @@
  * says `{ t: 'ready' }`, so the pool lends it only once it answers quickly.
  */
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from './thread-priority';
 import type { Message } from '../message/message';
 import { readMessageLazily } from '../message/lazy-message';
 import { PluginSpecError } from './plugin-spec';
@@ -25,6 +26,8 @@ export type TestReply =
 
 const port = parentPort;
 if (!port) throw new Error('test-plugin-worker.ts must run in a worker thread');
+// One user's heavy run must not slow the server's own thread or the analysis workers.
+lowerThreadPriority();
 
 port.on('message', (req: TestRequest) => {
   void handle(req);
