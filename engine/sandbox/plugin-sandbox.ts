@@ -40,6 +40,7 @@ import { messageFromJSON } from '../message/json';
 import { MessageError, type Message } from '../message/message';
 import { decodeMessage, utf8Length } from '../message/protobuf';
 import { encodeColumns, type LearnedKey } from './columns';
+import { callHostFunctionsDirectly } from './direct-host-calls';
 import { KeptStrings } from './kept-strings';
 import { DRIVER_FILENAME, DRIVER_SOURCE } from './driver-source';
 import { resolveLimits, type PluginLimits } from './limits';
@@ -227,6 +228,7 @@ export class PluginSandbox {
         BigInt: true,
       },
     });
+    callHostFunctionsDirectly(this.ctx);
   }
 
   static async create(input: PluginSpec): Promise<PluginSandbox> {
