@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { cn } from '@/lib/utils';
 
 export interface MenuItem {
@@ -9,14 +9,16 @@ export interface MenuItem {
   onSelect: () => void;
   disabled?: boolean;
   danger?: boolean;
-  /** Why it is disabled, shown as the item's title. */
+  /** Why it is disabled: shown on hover (title) and read as the item's description. */
   hint?: string;
 }
 
 /**
  * A context menu at a point (right-click position, or under a button when
  * opened from the keyboard). Arrow keys, Home/End move, Enter selects,
- * Escape closes and hands focus back to the opener.
+ * Escape closes and hands focus back to the opener. Disabled items stay in
+ * the arrow-key order (aria-disabled, as the ARIA menu pattern has it), so a
+ * keyboard or screen-reader user hears them and why they are disabled.
  */
 export function ContextMenu({
   at,
@@ -30,6 +32,7 @@ export function ContextMenu({
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const hintIdBase = useId();
   const [position, setPosition] = useState<{ left: number; top: number } | null>(null);
 
   useLayoutEffect(() => {
@@ -44,7 +47,7 @@ export function ContextMenu({
   // Focus the first item once the menu is placed (a hidden element cannot take focus).
   useEffect(() => {
     if (!position) return;
-    ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]:not([disabled])')?.focus();
+    ref.current?.querySelector<HTMLButtonElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus();
   }, [position]);
 
   useEffect(() => {
@@ -69,7 +72,7 @@ export function ContextMenu({
   if (!at) return null;
 
   const onKeyDown = (event: React.KeyboardEvent) => {
-    const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]:not([disabled])') ?? [])];
+    const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? [])];
     const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
     const move = (to: number) => buttons[(to + buttons.length) % buttons.length]?.focus();
     switch (event.key) {
@@ -107,26 +110,42 @@ export function ContextMenu({
       style={{ left: position?.left ?? at.x, top: position?.top ?? at.y, visibility: position ? 'visible' : 'hidden' }}
       className="fixed z-50 min-w-48 rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg"
     >
-      {items.map((item) => (
-        <button
-          key={item.label}
-          type="button"
-          role="menuitem"
-          disabled={item.disabled}
-          title={item.disabled ? item.hint : undefined}
-          onClick={() => {
-            onClose();
-            item.onSelect();
-          }}
-          className={cn(
-            'flex w-full items-center gap-2.5 px-3 py-1.5 text-left focus:outline-none disabled:cursor-not-allowed disabled:text-slate-400',
-            item.danger ? 'text-red-700 hover:bg-red-50 focus:bg-red-50' : 'text-slate-800 hover:bg-slate-100 focus:bg-slate-100',
-          )}
-        >
-          {item.icon ? <item.icon className="h-4 w-4 shrink-0 opacity-70" /> : null}
-          {item.label}
-        </button>
-      ))}
+      {items.map((item, i) => {
+        const hintId = item.disabled && item.hint ? `${hintIdBase}-${i}` : undefined;
+        return (
+          <button
+            key={item.label}
+            type="button"
+            role="menuitem"
+            aria-disabled={item.disabled || undefined}
+            // Named by the label alone: the hint inside is its description, not part of its name.
+            aria-label={hintId ? item.label : undefined}
+            aria-describedby={hintId}
+            title={item.disabled ? item.hint : undefined}
+            onClick={() => {
+              if (item.disabled) return;
+              onClose();
+              item.onSelect();
+            }}
+            className={cn(
+              'flex w-full items-center gap-2.5 px-3 py-1.5 text-left focus:outline-none',
+              item.disabled
+                ? 'cursor-not-allowed text-slate-500 focus:bg-slate-100'
+                : item.danger
+                  ? 'text-red-700 hover:bg-red-50 focus:bg-red-50'
+                  : 'text-slate-800 hover:bg-slate-100 focus:bg-slate-100',
+            )}
+          >
+            {item.icon ? <item.icon className="h-4 w-4 shrink-0 opacity-70" aria-hidden /> : null}
+            {item.label}
+            {hintId ? (
+              <span id={hintId} className="sr-only">
+                {item.hint}
+              </span>
+            ) : null}
+          </button>
+        );
+      })}
     </div>
   );
 }
