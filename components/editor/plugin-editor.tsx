@@ -262,7 +262,10 @@ export function PluginEditor({
         <div className="flex items-center gap-3 pb-2 text-xs text-slate-500">
           {editing ? (
             <span className="rounded-full bg-sky-50 px-2 py-0.5 font-medium text-sky-800 ring-1 ring-sky-200 ring-inset" data-testid="editing-plugin">
-              Opened {editing.id} v{editing.version}
+              {/* Someone else's plugin opens as a copy: it can only be deployed under the viewer's own namespace. */}
+              {editing.id.startsWith(`${namespace}.`)
+                ? `Opened ${editing.id} v${editing.version}`
+                : `Copy of ${editing.id} v${editing.version}: deploys as ${namespace}.${name.trim() || '…'}`}
             </span>
           ) : null}
           <span aria-live="polite" data-testid="draft-status">
