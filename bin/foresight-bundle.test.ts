@@ -205,6 +205,8 @@ describe('the bundled CLI', () => {
       }).finally(() => void worker.terminate());
     const parseWorker = join(bundleDir, 'ndjson-parse-worker.mjs');
     expect(await ready(new Worker(parseWorker))).toEqual({ ready: true });
+    // The Test Plugin worker runs a plugin before it says ready: QuickJS loads in a bundled worker.
+    expect(await ready(new Worker(join(bundleDir, 'test-plugin-worker.mjs')))).toEqual({ t: 'ready' });
     // Code that names the worker's .ts entry and starts it through the loader beside the bundle gets the bundled file.
     const entry = pathToFileURL(join(bundleDir, 'ndjson-parse-worker.ts')).href;
     expect(await ready(new Worker(join(bundleDir, 'worker-loader.mjs'), { workerData: { entry } }))).toEqual({ ready: true });

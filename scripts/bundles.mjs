@@ -11,7 +11,9 @@
  *   not built at install.
  *
  * Each bundle also holds every engine worker (each `*-worker.ts` under
- * engine/, see engine/worker-script.ts) as a file of its own beside it.
+ * engine/, see engine/worker-script.ts) as a file of its own beside it,
+ * with the packages it uses bundled in (only QuickJS's), so that a worker
+ * thread loads one file.
  *
  * On disk: .foresight-build/<kind>.json names the current build folder
  * (.foresight-build/<kind>-<id>/) and lists the source files it was built
@@ -135,32 +137,38 @@ export async function buildBundle(kind) {
   const startedAt = Date.now();
   const dir = `${kind}-${startedAt.toString(36)}-${process.pid}`;
   const outdir = path.join(BUILD_DIR, dir);
-  const entryPoints = [bundle.entry, ...workerEntryPoints()];
-  let result;
+  const builds = [
+    { entryPoints: [bundle.entry], packages: bundle.packages },
+    { entryPoints: workerEntryPoints(), packages: 'bundle' },
+  ];
+  const inputs = new Set(BUILD_INPUTS);
   try {
-    result = await esbuild.build({
-      absWorkingDir: ROOT,
-      entryPoints,
-      outdir,
-      bundle: true,
-      // No shared chunks: a process loads one file (the entry or a worker),
-      // and the lazily imported parts of it are inlined, evaluated on first use.
-      splitting: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: bundle.packages,
-      // For a bundled CommonJS package that requires something at run time.
-      banner: { js: "import { createRequire as __foresightRequire } from 'node:module'; const require = __foresightRequire(import.meta.url);" },
-      entryNames: '[name]',
-      outExtension: { '.js': '.mjs' },
-      // Names as in the source (esbuild renames clashes): error names and stack traces read the same.
-      keepNames: true,
-      define: { FORESIGHT_BUNDLE: 'true' },
-      tsconfig: path.join(ROOT, 'tsconfig.json'),
-      metafile: true,
-      logLevel: 'silent',
-    });
+    for (const { entryPoints, packages } of builds) {
+      const result = await esbuild.build({
+        absWorkingDir: ROOT,
+        entryPoints,
+        outdir,
+        bundle: true,
+        // No shared chunks: a process loads one file (the entry or a worker),
+        // and the lazily imported parts of it are inlined, evaluated on first use.
+        splitting: false,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        packages,
+        // For a bundled CommonJS package that requires something at run time.
+        banner: { js: "import { createRequire as __foresightRequire } from 'node:module'; const require = __foresightRequire(import.meta.url);" },
+        entryNames: '[name]',
+        outExtension: { '.js': '.mjs' },
+        // Names as in the source (esbuild renames clashes): error names and stack traces read the same.
+        keepNames: true,
+        define: { FORESIGHT_BUNDLE: 'true' },
+        tsconfig: path.join(ROOT, 'tsconfig.json'),
+        metafile: true,
+        logLevel: 'silent',
+      });
+      for (const f of Object.keys(result.metafile.inputs)) if (!f.includes('node_modules/')) inputs.add(f);
+    }
   } catch (err) {
     rmSync(outdir, { recursive: true, force: true });
     const messages = (err.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text));
@@ -168,11 +176,10 @@ export async function buildBundle(kind) {
   }
   // The loader beside the bundle, for code that starts a worker through engine/worker-script.ts's WORKER_LOADER.
   copyFileSync(path.join(ROOT, 'engine', 'worker-loader.mjs'), path.join(outdir, 'worker-loader.mjs'));
-  const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/')), ...BUILD_INPUTS])].sort();
   const previous = readManifest(kind);
   const manifestFile = path.join(BUILD_DIR, `${kind}.json`);
   const temp = `${manifestFile}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ dir, startedAt, builtAt: Date.now(), inputs }, null, 1) + '\n');
+  writeFileSync(temp, JSON.stringify({ dir, startedAt, builtAt: Date.now(), inputs: [...inputs].sort() }, null, 1) + '\n');
   renameSync(temp, manifestFile);
   prune(kind, new Set([dir, previous?.dir]));
   return path.join(outdir, bundle.main);
