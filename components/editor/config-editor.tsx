@@ -112,7 +112,7 @@ export function ConfigEditor({
                   invalid={Boolean(errors[`config.user.${row.key.trim()}`])}
                   onChange={(event) => updateRows(rows.map((r, j) => (j === i ? { ...r, key: event.target.value } : r)))}
                 />
-                <span className="text-slate-400">=</span>
+                <span className="text-slate-500">=</span>
                 <Input
                   aria-label={`Value ${i + 1}`}
                   placeholder="value"

@@ -17,7 +17,7 @@ export function MatcherResults({ run, pageSize, onPage, busy }: { run: MatcherRu
           <strong className="font-semibold">{formatCount(run.matched)}</strong> of {formatCount(run.scanned)} recent messages matched
           {run.cutShort ? <span className="text-amber-700"> (scanned {formatCount(run.scanned)} of {formatCount(run.windowSize)})</span> : null}
         </span>
-        <span className="text-slate-400">{run.elapsedMs.toFixed(0)} ms</span>
+        <span className="text-slate-500">{run.elapsedMs.toFixed(0)} ms</span>
         {run.matched > 0 ? (
           <div className="ml-auto flex items-center gap-1">
             <span className="mr-1 text-xs text-slate-500">

@@ -18,7 +18,7 @@ const HEADERS: { key: keyof MessageView; label: string }[] = [
 ];
 
 function Value({ value }: { value: unknown }) {
-  if (value === undefined) return <span className="text-slate-400">absent</span>;
+  if (value === undefined) return <span className="text-slate-500">absent</span>;
   if (typeof value === 'string') return <span className="break-all text-emerald-800">&quot;{value}&quot;</span>;
   if (typeof value === 'boolean') return <span className="text-violet-700">{String(value)}</span>;
   return <span className="text-sky-800">{String(value)}</span>;
@@ -36,11 +36,11 @@ export function MessageTree({ message, index, defaultOpen = false }: { message: 
         className="flex w-full items-center gap-2 px-3 py-2 text-left text-[13px] hover:bg-slate-50"
       >
         <ChevronRight className={cn('h-4 w-4 shrink-0 text-slate-400 transition-transform', open && 'rotate-90')} />
-        <span className="w-10 shrink-0 text-right font-mono text-xs text-slate-400">#{index + 1}</span>
+        <span className="w-10 shrink-0 text-right font-mono text-xs text-slate-500">#{index + 1}</span>
         <span className="shrink-0 font-mono text-xs text-slate-500">{message.time.replace('T', ' ').replace('Z', '')}</span>
-        <span className="truncate font-medium text-slate-800">{message.type ?? <em className="text-slate-400">no Type</em>}</span>
+        <span className="truncate font-medium text-slate-800">{message.type ?? <em className="text-slate-500">no Type</em>}</span>
         <span className="truncate text-slate-500">{message.logger}</span>
-        <span className="ml-auto shrink-0 text-xs text-slate-400">{message.fields.length} fields</span>
+        <span className="ml-auto shrink-0 text-xs text-slate-500">{message.fields.length} fields</span>
       </button>
       {open ? (
         <div className="space-y-3 bg-slate-50/60 px-3 pt-1 pb-3 pl-[4.5rem] font-mono text-xs">
@@ -53,7 +53,7 @@ export function MessageTree({ message, index, defaultOpen = false }: { message: 
                     {key === 'timestamp' ? (
                       <>
                         <span className="text-sky-800">{message.timestamp}</span>{' '}
-                        <span className="text-slate-400">({message.time})</span>
+                        <span className="text-slate-500">({message.time})</span>
                       </>
                     ) : (
                       <Value value={message[key]} />
@@ -66,11 +66,11 @@ export function MessageTree({ message, index, defaultOpen = false }: { message: 
           <div>
             <p className="mb-1 font-sans text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Fields</p>
             {message.fields.length === 0 ? (
-              <p className="text-slate-400">none</p>
+              <p className="text-slate-500">none</p>
             ) : (
               <table className="w-full">
                 <thead>
-                  <tr className="text-left font-sans text-[11px] text-slate-400">
+                  <tr className="text-left font-sans text-[11px] text-slate-500">
                     <th className="py-0.5 pr-3 font-medium">name</th>
                     <th className="py-0.5 pr-3 font-medium">type</th>
                     <th className="py-0.5 pr-3 font-medium">representation</th>

@@ -88,7 +88,7 @@ function RanReport({ report }: { report: PluginTestReport }) {
               <div key={output.name}>
                 <p className="mb-1 font-mono text-xs text-slate-600">{output.name}</p>
                 <pre className="max-h-64 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-2.5 font-mono text-xs whitespace-pre-wrap text-slate-800">
-                  {output.content || <span className="text-slate-400">(empty)</span>}
+                  {output.content || <span className="text-slate-500">(empty)</span>}
                 </pre>
               </div>
             ))}
