@@ -77,6 +77,11 @@ export function encodeColumns(
   kept?: KeptStrings,
 ): ColumnBatch {
   kept?.beginBatch();
+  // A plugin that has read nothing yet: nothing to build (and no string was offered to keep).
+  if (keys.length === 0) {
+    kept?.finishBatch();
+    return { meta: '', strings: '', buffer: new ArrayBuffer(0), keys: [] };
+  }
   const n = messages.length;
   const strings: string[] = [];
   const stringIndex = new Map<string, number>();

@@ -102,8 +102,11 @@ export class KeptStrings {
   /** The batch is encoded: what the VM must do before reading it. */
   finishBatch(): KeptChange {
     const change = { base: this.base, added: this.added };
+    // The two sets trade places: no new Set per batch.
+    const recent = this.recent;
+    recent.clear();
     this.recent = this.next;
-    this.next = new Set();
+    this.next = recent;
     this.added = [];
     this.base = this.index.size;
     return change;
