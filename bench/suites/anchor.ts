@@ -239,7 +239,37 @@ export async function run(): Promise<Figure[]> {
         `peak RSS ${mb(med((r) => r.live!.maxRssBytes)).toFixed(0)} MB); baseline: Hindsight's count-by-docType in the same rounds; output checked`,
     });
   }
+  printIssueTable(figures, ROUNDS);
   return figures;
+}
+
+/** Issue 10's target table from this run's figures, as Markdown (pasteable into the README). */
+function printIssueTable(figures: Figure[], rounds: number): void {
+  const rows: [string, string, (f: Figure) => string, string, (f: Figure) => boolean][] = [
+    ['anchor.count_by_doctype', '`foresight run` count-by-docType, 1M framed, msg/CPU-s', ratio, '0.5x', (f) => f.value >= 0.5 * f.baseline],
+    ['anchor.matcher_only', 'matcher only (`FALSE`), msg/CPU-s', ratio, '0.5x', (f) => f.value >= 0.5 * f.baseline],
+    ['anchor.startup_cpu', '`foresight run` start-up on an empty file, CPU', () => '', '0.15 s', (f) => f.value <= 0.15],
+    ['anchor.peak_rss', '`foresight run` peak RSS on the 1M file', () => '', '120 MB', (f) => f.value <= 120],
+    ['anchor.live_engine', 'live engine end to end (framed over HTTP, log, worker, plugin), msg/CPU-s', ratio, '0.4x', (f) => f.value >= 0.4 * f.baseline],
+    ['anchor.ndjson', 'NDJSON `foresight run` vs plain JSON.parse+count script, msg/CPU-s', ratio, '0.5x', (f) => f.value >= 0.5 * f.baseline],
+  ];
+  const lines = [
+    `\nissue 10 targets, this run (medians of ${rounds} interleaved rounds, whole-process CPU):`,
+    '| figure | baseline | Foresight | Foresight / baseline | must reach | |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [name, label, r, mustReach, met] of rows) {
+    const f = figures.find((x) => x.name === name);
+    if (!f) continue;
+    const unit = f.unit === 's CPU' ? ' s' : f.unit === 'MB' ? ' MB' : '';
+    const baselineName = name === 'anchor.ndjson' ? 'plain script ' : 'Hindsight ';
+    lines.push(`| ${label} | ${baselineName}${fmtNum(f.baseline)}${unit} | ${fmtNum(f.value)}${unit} | ${r(f)} | ${mustReach} | ${met(f) ? 'met' : 'behind'} |`);
+  }
+  if (lines.length > 3) console.log(lines.join('\n') + '\n');
+}
+
+function ratio(f: Figure): string {
+  return `${(f.value / f.baseline).toFixed(2)}x`;
 }
 
 /** FORESIGHT_ANCHOR_PARTS (comma-separated), or every part; throws naming the unknown ones. */
