@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { CircleAlert, Ellipsis, FileCode, Pencil, Puzzle, RotateCw, SearchX, Square, Trash2 } from 'lucide-react';
-import { useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { EmptyPlaceholder } from '@/components/empty-placeholder';
 import { ListToolbar } from '@/components/list-toolbar';
 import { Alert } from '@/components/ui/alert';
@@ -100,10 +100,10 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
     { label: 'Delete', icon: Trash2, onSelect: () => setDialog({ kind: 'delete', plugin }), danger: true },
   ];
 
-  const openMenuFor = (plugin: PluginRow, element: HTMLElement, point?: { x: number; y: number }) => {
+  const openMenuFor = useCallback((plugin: PluginRow, element: HTMLElement, point?: { x: number; y: number }) => {
     const rect = element.getBoundingClientRect();
     setMenu({ plugin, at: point ?? { x: rect.left + 24, y: rect.bottom - 4 }, opener: element });
-  };
+  }, []);
 
   if (page.total === 0 && query.q === '' && query.scope === 'all') {
     return (
@@ -157,63 +157,9 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
             </tr>
           </thead>
           <tbody>
-            {plugins.map((plugin) => {
-              const s = plugin.stats;
-              return (
-                <tr
-                  key={plugin.id}
-                  tabIndex={0}
-                  aria-label={`${plugin.id}, ${plugin.state}. Press Shift+F10 for actions`}
-                  data-plugin={plugin.id}
-                  onContextMenu={(event) => {
-                    event.preventDefault();
-                    openMenuFor(plugin, event.currentTarget, { x: event.clientX, y: event.clientY });
-                  }}
-                  onKeyDown={(event) => {
-                    if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
-                      event.preventDefault();
-                      openMenuFor(plugin, event.currentTarget);
-                    }
-                  }}
-                  className={cn(
-                    'border-b border-slate-100 last:border-b-0 hover:bg-slate-50 focus:bg-teal-50/50 focus:outline-none',
-                    menu?.plugin.id === plugin.id && 'bg-teal-50/60',
-                  )}
-                >
-                  <td className="px-4 py-2.5">
-                    <span className="font-mono font-medium text-slate-900">{plugin.id}</span>
-                    <span className="ml-2 text-xs text-slate-400">v{plugin.version}</span>
-                    <p className="mt-0.5 max-w-xs truncate font-mono text-xs text-slate-500" title={plugin.matcher}>
-                      {plugin.matcher}
-                    </p>
-                  </td>
-                  <td className="px-3 py-2.5 text-slate-700">{plugin.owner}</td>
-                  <td className="px-3 py-2.5">
-                    <PluginStateBadge state={plugin.state} />
-                  </td>
-                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatCount(s.processed) : '—'}</td>
-                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? `${formatCount(Math.round(s.rate))}/s` : '—'}</td>
-                  <td className={cn('px-3 py-2.5 text-right tabular-nums', s && s.failures > 0 && 'text-red-700')}>{s ? formatCount(s.failures) : '—'}</td>
-                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatBytes(s.memoryBytes) : '—'}</td>
-                  <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatDuration(s.avgProcessNs) : '—'}</td>
-                  <td className="px-3 py-2.5">
-                    <PluginLimits id={plugin.id} limits={plugin.limits ?? s?.limits} />
-                  </td>
-                  <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">{formatTime(plugin.updatedAt)}</td>
-                  <td className="px-2 py-2.5">
-                    <Button
-                      size="icon"
-                      variant="ghost"
-                      aria-haspopup="menu"
-                      aria-label={`Actions for ${plugin.id}`}
-                      onClick={(event) => openMenuFor(plugin, event.currentTarget)}
-                    >
-                      <Ellipsis className="h-4 w-4" />
-                    </Button>
-                  </td>
-                </tr>
-              );
-            })}
+            {plugins.map((plugin) => (
+              <PluginTableRow key={plugin.id} plugin={plugin} highlighted={menu?.plugin.id === plugin.id} onOpenMenu={openMenuFor} />
+            ))}
           </tbody>
         </table>
       </div>
@@ -263,3 +209,69 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
     </div>
   );
 }
+
+/** One plugin's row; memoised, so a delta for another row (or a menu elsewhere) leaves it alone. */
+const PluginTableRow = memo(function PluginTableRow({
+  plugin,
+  highlighted,
+  onOpenMenu,
+}: {
+  plugin: PluginRow;
+  highlighted: boolean;
+  onOpenMenu: (plugin: PluginRow, element: HTMLElement, point?: { x: number; y: number }) => void;
+}) {
+  const s = plugin.stats;
+  return (
+    <tr
+      tabIndex={0}
+      aria-label={`${plugin.id}, ${plugin.state}. Press Shift+F10 for actions`}
+      data-plugin={plugin.id}
+      onContextMenu={(event) => {
+        event.preventDefault();
+        onOpenMenu(plugin, event.currentTarget, { x: event.clientX, y: event.clientY });
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+          event.preventDefault();
+          onOpenMenu(plugin, event.currentTarget);
+        }
+      }}
+      className={cn(
+        'border-b border-slate-100 last:border-b-0 hover:bg-slate-50 focus:bg-teal-50/50 focus:outline-none',
+        highlighted && 'bg-teal-50/60',
+      )}
+    >
+      <td className="px-4 py-2.5">
+        <span className="font-mono font-medium text-slate-900">{plugin.id}</span>
+        <span className="ml-2 text-xs text-slate-400">v{plugin.version}</span>
+        <p className="mt-0.5 max-w-xs truncate font-mono text-xs text-slate-500" title={plugin.matcher}>
+          {plugin.matcher}
+        </p>
+      </td>
+      <td className="px-3 py-2.5 text-slate-700">{plugin.owner}</td>
+      <td className="px-3 py-2.5">
+        <PluginStateBadge state={plugin.state} />
+      </td>
+      <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatCount(s.processed) : '—'}</td>
+      <td className="px-3 py-2.5 text-right tabular-nums">{s ? `${formatCount(Math.round(s.rate))}/s` : '—'}</td>
+      <td className={cn('px-3 py-2.5 text-right tabular-nums', s && s.failures > 0 && 'text-red-700')}>{s ? formatCount(s.failures) : '—'}</td>
+      <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatBytes(s.memoryBytes) : '—'}</td>
+      <td className="px-3 py-2.5 text-right tabular-nums">{s ? formatDuration(s.avgProcessNs) : '—'}</td>
+      <td className="px-3 py-2.5">
+        <PluginLimits id={plugin.id} limits={plugin.limits ?? s?.limits} />
+      </td>
+      <td className="px-3 py-2.5 whitespace-nowrap text-slate-500">{formatTime(plugin.updatedAt)}</td>
+      <td className="px-2 py-2.5">
+        <Button
+          size="icon"
+          variant="ghost"
+          aria-haspopup="menu"
+          aria-label={`Actions for ${plugin.id}`}
+          onClick={(event) => onOpenMenu(plugin, event.currentTarget)}
+        >
+          <Ellipsis className="h-4 w-4" />
+        </Button>
+      </td>
+    </tr>
+  );
+});
