@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { deployThroughApi } from './support/deploy';
 import { screenshot, signIn } from './support/sign-in';
 
-test.describe.configure({ mode: 'serial' });
+// Tests run in order (one worker) and build on each other's plugins; a failure does not skip the rest.
 
 /** Passes Test Plugin (on messages already in the stream), then throws on the live stream once `after` (ns) has passed. */
 function throwsAfter(after: number): string {

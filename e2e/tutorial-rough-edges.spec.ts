@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { screenshot, signIn } from './support/sign-in';
 
-test.describe.configure({ mode: 'serial' });
+// Tests run in order (one worker) and build on each other's plugins; a failure does not skip the rest.
 
 // The person of this file; their namespace is the e-mail's local part, '.' as '_'.
 const EMAIL = 'rough.edges@example.com';

@@ -254,7 +254,11 @@ export function PluginEditor({
               spellCheck={false}
               invalid={Boolean(nameProblem ?? fieldErrors.name)}
               aria-describedby={nameProblem ?? fieldErrors.name ? 'plugin-name-error' : undefined}
-              onChange={(event) => setName(event.target.value)}
+              onChange={(event) => {
+                setName(event.target.value);
+                // The server's word on the name was about the text it saw, not this one.
+                setFieldErrors(({ name: _answered, ...rest }) => rest);
+              }}
             />
           </div>
           <FieldError id="plugin-name-error">{nameProblem ?? fieldErrors.name}</FieldError>
