@@ -38,6 +38,18 @@ function signInPage(action: string, error?: string, email = ''): string {
   input:focus { outline: 2px solid #0f766e; outline-offset: 1px; }
   button { width: 100%; font: inherit; font-weight: 600; padding: 9px; border: 0; border-radius: 8px; background: #0f766e; color: #fff; cursor: pointer; }
   .error { color: #b91c1c; background: #fef2f2; border-radius: 8px; padding: 8px 10px; font-size: 13px; }
+  /* Dark when the system is, like the portal. */
+  :root { color-scheme: light dark; }
+  @media (prefers-color-scheme: dark) {
+    body { background: #020617; color: #f1f5f9; }
+    main { background: #0f172a; border-color: #334155; }
+    p { color: #cbd5e1; }
+    .badge { color: #fde68a; background: #451a03; }
+    input { background: #020617; color: #f1f5f9; border-color: #475569; }
+    input:focus { outline-color: #5eead4; }
+    button { background: #5eead4; color: #042f2e; }
+    .error { color: #fecaca; background: #450a0a; }
+  }
 </style></head>
 <body><main>
   <span class="badge">Local development sign-in</span>
