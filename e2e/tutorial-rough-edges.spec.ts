@@ -234,3 +234,17 @@ test("finding 4: another user's plugin offers only what the viewer may do, and w
   await expect(page).toHaveURL(new RegExp(`/deploy\\?edit=${NAMESPACE}\\.typed$`));
   await expect(page.getByText(`Copy of ${NAMESPACE}.typed v1: deploys as rough_viewer.typed`)).toBeVisible();
 });
+
+test('empty states: a newcomer sees one sentence and one button to Deploy on Plugins and Dashboards', async ({ page }) => {
+  await signIn(page, 'rough.newcomer@example.com');
+  await page.getByRole('link', { name: 'Plugins' }).click();
+  const plugins = page.getByRole('note', { name: 'Getting started' });
+  await expect(plugins).toContainText('You have no plugins yet: on Deploy, run a matcher');
+  await screenshot(page, 'rough-edges-plugins-first-run');
+  await page.getByRole('link', { name: 'Dashboards' }).click();
+  const outputs = page.getByRole('note', { name: 'Getting started' });
+  await expect(outputs).toContainText('None of these outputs is yours yet');
+  await screenshot(page, 'rough-edges-dashboards-first-run');
+  await outputs.getByRole('link', { name: 'Start on Deploy' }).click();
+  await expect(page).toHaveURL(/\/deploy$/);
+});
