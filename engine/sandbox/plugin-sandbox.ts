@@ -982,7 +982,12 @@ export class PluginSandbox {
     const messages = this.call?.messages;
     if (this.call?.name !== 'process_message' || messages === undefined || cur + 1 >= messages.length) return;
     const budget = Math.max(16 * 1024, this.limits.memoryBytes / 32);
-    const columns = encodeColumns(messages, [{ key, target }], budget);
+    let columns;
+    try {
+      columns = encodeColumns(messages, [{ key, target }], budget);
+    } catch {
+      return; // a record that cannot be read: the host answers, and blames, message by message
+    }
     if (columns.meta === '') return;
     const ctx = this.ctx;
     const args = [ctx.newString(columns.meta), ctx.newString(columns.strings), ctx.newArrayBuffer(columns.buffer)];
