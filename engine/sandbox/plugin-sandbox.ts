@@ -8,7 +8,9 @@
  * columns (columns.ts), and the driver (driver-source.ts) calls
  * process_message() once per message in order, serving read_message() from
  * the columns and falling back to a host callback for anything else (which
- * teaches the host the key for later batches). A termination stops the batch
+ * teaches the host the key: from then on it is a column, sent at once for the
+ * rest of the batch and with every later batch). Host callbacks skip
+ * quickjs-emscripten's general call path (direct-host-calls.ts). A termination stops the batch
  * at that message, so outputs, injections, debug lines and plugin state are
  * exactly as if messages had been fed one at a time.
  *
