@@ -9,7 +9,10 @@
  * the end anchor only as the last char, as in Lua; %f[set] becomes look-behind
  * and look-ahead with Lua's convention that the char before the subject and
  * the one after it are '\0'. %bxy and back-references have no RegExp
- * equivalent: those patterns are left to the interpreter.
+ * equivalent: those patterns are left to the automaton and the interpreter.
+ *
+ * V8 backtracks without a step limit, so createLuaPattern only uses the
+ * RegExp where lua-pattern-cost bounds its worst case.
  *
  * The RegExp is exact on binary strings (one char per byte). It is also exact
  * on any JS string when the pattern is byte-safe: no item can match a byte

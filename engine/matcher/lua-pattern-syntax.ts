@@ -2,8 +2,9 @@
  * Reads a Lua pattern once, up front: rejects every malformed pattern Lua
  * would only complain about when the matcher reached the bad item (or, for
  * lua_sandbox, silently never match), and lists the items so the pattern can
- * be translated to a RegExp. The item walk mirrors lstrlib.c's `match`, so
- * the items are exactly what the interpreter will execute.
+ * be translated to a RegExp or built into an automaton. The item walk mirrors
+ * lstrlib.c's `match`, so the items are exactly what the interpreter will
+ * execute.
  */
 import { classEnd, L_ESC, matchBracketClass, singleMatch } from './lua-pattern-classes';
 import { LUA_MAXCAPTURES, type LuaPatternDialect } from './lua-pattern-interpreter';
