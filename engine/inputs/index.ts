@@ -6,12 +6,17 @@
  *   rejected with its position and reason ({line, reason} / {record, byte,
  *   reason}); missing Uuid/Timestamp are filled in. Refusals from the stream
  *   (OVERLOADED, DISK_FULL: LogError with retryAfterMs) reject the promise.
+ *   A line or record with no Heka header or field, and one whose Logger
+ *   the engine uses for its own messages (ENGINE_LOGGER_PREFIXES: analysis.,
+ *   input., output.), is rejected with its reason.
  *   Large NDJSON bodies are parsed on a few worker threads (NdjsonParsePool;
  *   the shared one starts lazily, idles without holding the process, and
  *   closeNdjsonParsePool() stops it; configureNdjsonParsePool sets threads).
  * - ingestFile(stream, path): a recorded NDJSON or Hindsight file, chunk by
- *   chunk; readMessageFile(path) yields the same batches without a stream
- *   (for `foresight run` / `foresight match` over files).
+ *   chunk; readMessageFile(path) yields the same batches without a stream,
+ *   each record read once and in place (for `foresight run` / `foresight
+ *   match` over files, which accept the engine's Logger values: recordings
+ *   from Hindsight hold them).
  * - parseNdjson / parseHindsightStream: the parsers alone, no stream
  *   (parseNdjsonRecords / parseHindsightRecords: validated protobufs only,
  *   what ingest stores; the window then holds bytes and decodes on access).
@@ -34,6 +39,7 @@ export type { NdjsonResult, NdjsonRecordsResult, NdjsonOptions, LineRejection } 
 export { parseHindsightStream, parseHindsightRecords } from './hindsight-stream';
 export type { HindsightStreamResult, HindsightRecordsResult, HindsightStreamOptions, RecordRejection } from './hindsight-stream';
 export { readMessageFile, formatFromName, sniffFormat } from './message-file';
+export { ENGINE_LOGGER_PREFIXES, engineLoggerRefusal } from './engine-loggers';
 export type { MessageBatch, MessageFileOptions, MessageFormat, InputRejection } from './message-file';
 export { SampleStream } from './sample-stream';
 export type { SampleStreamOptions, SampleStreamStats, MessageSink } from './sample-stream';
