@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor';
 import { Spinner } from '@/components/ui/spinner';
 import { usePrefersDark } from '@/components/ui/use-prefers-dark';
-import { addPluginApiTypes, configureMonaco } from './monaco-setup';
+import { addPluginApiTypes, configureMonaco, EDITOR_THEMES } from './monaco-setup';
 
 export interface FailingLine {
   line: number;
@@ -101,7 +101,7 @@ export function CodeEditor({
       defaultLanguage="javascript"
       defaultPath="file:///foresight/plugin.js"
       defaultValue={defaultValue}
-      theme={dark ? 'vs-dark' : 'light'}
+      theme={dark ? EDITOR_THEMES.dark : EDITOR_THEMES.light}
       onChange={(value) => onChange(value ?? '')}
       onMount={onMount}
       loading={
@@ -135,6 +135,8 @@ export function CodeEditor({
         formatOnPaste: false,
         acceptSuggestionOnEnter: 'off',
         acceptSuggestionOnCommitCharacter: false,
+        // Unused code is drawn faded (below AA contrast), which reads as disabled to a newcomer mid-typing.
+        showUnused: false,
       }}
     />
     </div>
