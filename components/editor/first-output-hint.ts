@@ -11,5 +11,5 @@ export function firstOutputHint(tickerInterval: number, when: 'deployed' | 'plan
   const wait = tickerInterval === 1 ? '1 second' : tickerInterval < 120 ? `${tickerInterval} seconds` : `${Math.round(tickerInterval / 60)} minutes`;
   return when === 'deployed'
     ? `Its first timer_event() output appears about ${wait} from now (ticker_interval), then every ${wait}.`
-    : `Once deployed, timer_event() runs every ${wait}: the first output appears about ${wait} after Deploy. Test Plugin shows it at once.`;
+    : `The first output appears about ${wait} after Deploy (timer_event() runs every ${wait}). Test Plugin shows it at once.`;
 }
