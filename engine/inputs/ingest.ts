@@ -6,7 +6,7 @@
  * Logger values the engine uses (engine-loggers.ts) are refused here.
  */
 import { LogError, type IngestResult, type MessageStream } from '../log/index';
-import { parseHindsightRecords, type HindsightRecordsResult, type HindsightStreamOptions } from './hindsight-stream';
+import { scanHindsightStream, type AcceptRecord, type HindsightRecordsResult, type HindsightStreamOptions } from './hindsight-stream';
 import { readMessageFile, type InputRejection, type MessageFileOptions, type MessageFormat } from './message-file';
 import { type NdjsonOptions } from './ndjson';
 import { parseNdjsonInSlices, sharedNdjsonParsePool, type NdjsonParsePool } from './ndjson-parse-pool';
@@ -91,18 +91,18 @@ async function parseHindsightInSlices(
   const max = options.maxRejections ?? 1000;
   const out: HindsightRecordsResult = { encoded: [], records: [], rejected: [], rejectedCount: 0, consumed: 0, nextRecord: 0 };
   let record = options.firstRecord ?? 1;
+  // Each slice's records go straight into `out`: no per-slice arrays copied over.
+  const accept: AcceptRecord = (_message, bytes, start, end, n) => {
+    out.encoded.push(bytes.subarray(start, end));
+    out.records.push(n);
+  };
   for (let pos = 0; pos < body.length || pos === 0; ) {
     const end = Math.min(body.length, pos + SLICE_BYTES);
-    let r = parseHindsightRecords(body.subarray(pos, end), { ...options, byteOffset: base + pos, firstRecord: record, final: end === body.length });
+    const sliceOptions = { ...options, maxRejections: max - out.rejected.length, byteOffset: base + pos, firstRecord: record };
+    let r = scanHindsightStream(body.subarray(pos, end), { ...sliceOptions, final: end === body.length }, accept);
     // No complete record in a slice (cannot happen with slices above 64 KiB, but be sure): take the rest.
-    if (r.consumed === 0 && end < body.length) {
-      r = parseHindsightRecords(body.subarray(pos), { ...options, byteOffset: base + pos, firstRecord: record, final: true });
-    }
-    for (let i = 0; i < r.encoded.length; i++) {
-      out.encoded.push(r.encoded[i]);
-      out.records.push(r.records[i]);
-    }
-    for (const x of r.rejected) if (out.rejected.length < max) out.rejected.push(x);
+    if (r.consumed === 0 && end < body.length) r = scanHindsightStream(body.subarray(pos), { ...sliceOptions, final: true }, accept);
+    for (const x of r.rejected) out.rejected.push(x);
     out.rejectedCount += r.rejectedCount;
     record = r.nextRecord;
     pos += r.consumed;
