@@ -71,10 +71,12 @@ test('finding 3: a name typed as <namespace>.<name> is refused for that reason, 
   await expect(page.getByText('Fix the highlighted fields, then test again.')).toBeVisible();
   await name.fill('example');
   await expect(page.getByRole('alert').filter({ hasText: 'namespace' })).toHaveCount(0);
+  await draftSaved(page);
 });
 
 test('findings 1 and 2: a matcher error says its position once, and Test says the plugin did not run', async ({ page }) => {
   await signIn(page, EMAIL);
+  await page.getByLabel('Plugin name').fill('example');
   const matcher = "Type == 'telemetry' && Fields[docType] = 'main'";
   const position = matcher.indexOf(" = ") + 1;
   expect(position).toBe(39);
