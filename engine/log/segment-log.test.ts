@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frameMessage, readFrames } from '../message/framing';
 import { MAX_MESSAGE_SIZE, MessageError } from '../message/message';
 import { LogFullError, LogLockedError, LogWriteError } from './errors';
-import { framedSize, segmentFileName, writeFramed, writeFramedRecords } from './segment-file';
+import { framedSize, segmentFileName, writeFramed } from './segment-file';
 import { SegmentLog, type LogRecord } from './segment-log';
 import { faultyFs } from './testing/faulty-fs';
 
@@ -106,48 +106,6 @@ describe('SegmentLog append and read', () => {
       expect(writeFramed(out, 0, rec)).toBe(out.length);
       expect(out).toEqual(frameMessage(rec));
     }
-  });
-
-  it('copies runs of records that sit framed in their buffer, and still writes exactly what writeFramed writes', () => {
-    // A framed body (as HTTP ingest receives it) with canonical framing, one
-    // record framed with a longer header (HMAC-style: not canonical), and
-    // records that are not views of a framed body at all.
-    const lens = [10, 127, 128, 300, 16384, 5];
-    const canonical = lens.map((len, i) => frameMessage(record(i, len)));
-    const odd = record(99, 40);
-    const oddFrame = new Uint8Array([0x1e, 4, 0x08, 40, 0x10, 1, 0x1f, ...odd]); // the header holds a second field
-    const pieces: [Uint8Array, number][] = [
-      [canonical[0], canonical[0].length - 10],
-      [canonical[1], canonical[1].length - 127],
-      [oddFrame, 7],
-      [canonical[2], canonical[2].length - 128],
-      [canonical[3], canonical[3].length - 300],
-      [new Uint8Array([0]), -1], // a stray byte between two records breaks adjacency
-      [canonical[4], canonical[4].length - 16384],
-      [canonical[5], canonical[5].length - 5],
-    ];
-    const body = new Uint8Array(pieces.reduce((n, [b]) => n + b.length, 0));
-    const views: Uint8Array[] = [];
-    let at = 0;
-    for (const [bytes, head] of pieces) {
-      body.set(bytes, at);
-      if (head >= 0) views.push(body.subarray(at + head, at + bytes.length));
-      at += bytes.length;
-    }
-    const loose = [record(7, 20), new Uint8Array(record(8, 130))];
-    const all = [...views.slice(0, 4), loose[0], ...views.slice(4), loose[1], views[0]];
-    const expected = new Uint8Array(all.reduce((n, r) => n + framedSize(r.length), 0));
-    const positions: number[] = [];
-    let p = 0;
-    for (const r of all) {
-      positions.push(p);
-      p = writeFramed(expected, p, r);
-    }
-    const out = new Uint8Array(expected.length + 3);
-    const noted: number[] = [];
-    expect(writeFramedRecords(out, 3, all, (at) => noted.push(at - 3))).toBe(out.length);
-    expect(out.subarray(3)).toEqual(expected);
-    expect(noted).toEqual(positions);
   });
 
   it('refuses empty and oversize records without writing anything', async () => {
@@ -397,4 +355,3 @@ describe('retention', () => {
     await again.close();
   });
 });
-

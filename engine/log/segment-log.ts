@@ -26,7 +26,7 @@ import {
   parseSegmentFileName,
   scanRecords,
   segmentFileName,
-  writeFramedRecords,
+  writeFramed,
   type CorruptSpan,
 } from './segment-file';
 
@@ -395,8 +395,12 @@ export class SegmentLog {
     const buf = Buffer.allocUnsafeSlow(bytes);
     let pos = 0;
     let rel = seg.count;
-    const note = (position: number) => index.note(rel++, base + position);
-    for (const g of group) pos = writeFramedRecords(buf, pos, g.records, note);
+    for (const g of group) {
+      for (const r of g.records) {
+        index.note(rel++, base + pos);
+        pos = writeFramed(buf, pos, r);
+      }
+    }
     const fd = this.activeFd();
     try {
       await writeFully(this.io, fd, buf, base);
