@@ -44,6 +44,15 @@ export class EngineBusyError extends Error {
   }
 }
 
+/**
+ * Whether `err` is an EngineBusyError. Told by its name, not instanceof: the
+ * engine side (loaded by server.ts) and the bundled route handlers each have
+ * their own copy of this module, so the classes differ.
+ */
+export function isEngineBusy(err: unknown): err is EngineBusyError {
+  return err instanceof Error && err.name === 'EngineBusyError' && typeof (err as Partial<EngineBusyError>).retryAfterMs === 'number';
+}
+
 export interface PluginDefinitionInput {
   /** The owner's namespace; the plugin runs as `<owner>.<name>`. */
   owner: string;

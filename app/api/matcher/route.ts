@@ -1,5 +1,5 @@
 import { apiRoute, json, readJson } from '@/lib/api';
-import { EngineBusyError } from '@/lib/engine';
+import { isEngineBusy } from '@/lib/engine';
 import { requireEngine } from '@/lib/plugins';
 import { runMatcherSchema } from '@/lib/validations/plugin';
 
@@ -18,7 +18,7 @@ export const POST = apiRoute(async ({ req, user }) => {
   try {
     result = await requireEngine().runMatcher({ ...request, owner: user.namespace, signal: req.signal });
   } catch (err) {
-    if (!(err instanceof EngineBusyError)) throw err;
+    if (!isEngineBusy(err)) throw err;
     return json({ error: `${err.message}.` }, { status: 429, headers: { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) } });
   }
   if (!result.ok) return json({ error: `Matcher error at ${result.error.position}: ${result.error.message}`, matcherError: result.error }, 422);

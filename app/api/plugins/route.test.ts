@@ -87,7 +87,8 @@ describe('Run Matcher and Test Plugin when the user already has enough going', (
   it('answer 429 with the reason and Retry-After, and pass the user and the request signal to the engine', async () => {
     const engine = recordingEngine({
       runMatcher: async () => {
-        throw new EngineBusyError('Run Matcher: alice already has 1 running, the most allowed; wait for it to finish', 1000);
+        // As the server throws it: from its own copy of lib/engine.ts, so a different class of the same name.
+        throw Object.assign(new Error('Run Matcher: alice already has 1 running, the most allowed; wait for it to finish'), { name: 'EngineBusyError', retryAfterMs: 1000 });
       },
       testPlugin: async () => {
         throw new EngineBusyError('Test Plugin: alice already has 1 running and 2 waiting, the most allowed; wait for one to finish', 2000);

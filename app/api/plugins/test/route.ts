@@ -1,5 +1,5 @@
 import { apiRoute, json, readJson } from '@/lib/api';
-import { EngineBusyError } from '@/lib/engine';
+import { isEngineBusy } from '@/lib/engine';
 import { requireEngine, testProof } from '@/lib/plugins';
 import { readLimitCaps } from '@/lib/env';
 import { pluginDefinitionSchema, withinLimitCaps } from '@/lib/validations/plugin';
@@ -16,7 +16,7 @@ export const POST = apiRoute(async ({ req, user }) => {
     const report = await requireEngine().testPlugin({ owner: user.namespace, ...definition });
     return json({ ...report, deployProof: report.passed ? testProof(user.namespace, definition) : null });
   } catch (err) {
-    if (!(err instanceof EngineBusyError)) throw err;
+    if (!isEngineBusy(err)) throw err;
     return json({ error: `${err.message}.` }, { status: 429, headers: { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) } });
   }
 });
