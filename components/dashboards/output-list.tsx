@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { FIRST_OUTPUT_HINT, FirstRunHint } from '@/components/first-run-hint';
 import { ChevronRight, FileText, LayoutDashboard, SearchX } from 'lucide-react';
 import { memo, useCallback, useMemo } from 'react';
 import { EmptyPlaceholder } from '@/components/empty-placeholder';
@@ -38,10 +39,10 @@ export function OutputList({ initialPage, me }: { initialPage: ListPage<OutputSu
       <EmptyPlaceholder
         icon={LayoutDashboard}
         title="No outputs yet"
-        description="A deployed plugin's inject_payload() calls appear here as analysis.<user>.<plugin>.<name>.<type>, updated live."
+        description="Start with the tutorial on the Deploy page: what a deployed plugin publishes with inject_payload() appears here as analysis.<user>.<plugin>.<name>.<type>, updated live."
         action={
           <Link href="/deploy" className="inline-flex h-9 items-center rounded-md bg-teal-700 px-4 text-sm font-medium text-white hover:bg-teal-800">
-            Write a plugin
+            Start on Deploy
           </Link>
         }
       />
@@ -49,6 +50,8 @@ export function OutputList({ initialPage, me }: { initialPage: ListPage<OutputSu
   }
   return (
     <div className="space-y-3">
+      {/* Own outputs come first: none on the first unfiltered page means none at all. */}
+      {page.offset === 0 && query.q === '' && !page.items.some((o) => o.plugin.startsWith(`${me}.`)) ? <FirstRunHint text={FIRST_OUTPUT_HINT} /> : null}
       <ListToolbar noun="outputs" query={query} total={page.total} shown={page.items.length} onChange={change} />
       {error ? <Alert tone="error">{error}</Alert> : null}
       {page.items.length === 0 ? (

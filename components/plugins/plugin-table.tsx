@@ -2,13 +2,14 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { CircleAlert, Ellipsis, FileCode, Pencil, Puzzle, RotateCw, SearchX, Square, Trash2 } from 'lucide-react';
+import { CircleAlert, Copy, Ellipsis, FileCode, Pencil, Puzzle, RotateCw, SearchX, Square, Trash2 } from 'lucide-react';
 import { memo, useCallback, useMemo, useState } from 'react';
 import { EmptyPlaceholder } from '@/components/empty-placeholder';
 import { ListToolbar } from '@/components/list-toolbar';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
+import { FIRST_PLUGIN_HINT, FirstRunHint } from '@/components/first-run-hint';
 import { ContextMenu, type MenuItem } from '@/components/ui/menu';
 import { callApi } from '@/lib/client-api';
 import type { PluginStats } from '@/lib/engine';
@@ -91,14 +92,20 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
     else setNotice({ tone: 'error', text: result.error });
   };
 
-  const menuItems = (plugin: PluginRow): MenuItem[] => [
-    { label: 'View Source', icon: FileCode, onSelect: () => void viewSource(plugin) },
-    { label: 'View Error', icon: CircleAlert, onSelect: () => setDialog({ kind: 'error', plugin }), disabled: !plugin.error, hint: 'Only terminated plugins have an error' },
-    { label: 'Stop', icon: Square, onSelect: () => void act(plugin, 'stop'), disabled: plugin.state === 'stopped' },
-    { label: 'Restart', icon: RotateCw, onSelect: () => void act(plugin, 'restart') },
-    { label: 'Edit', icon: Pencil, onSelect: () => router.push(`/deploy?edit=${encodeURIComponent(plugin.id)}`) },
-    { label: 'Delete', icon: Trash2, onSelect: () => setDialog({ kind: 'delete', plugin }), danger: true },
-  ];
+  // What the viewer may do: the owner's actions disabled (with why) on someone else's plugin; Edit becomes a copy.
+  const menuItems = (plugin: PluginRow): MenuItem[] => {
+    const notYours = plugin.canManage ? undefined : `Only ${plugin.owner} (its owner) or an admin may do this`;
+    return [
+      { label: 'View Source', icon: FileCode, onSelect: () => void viewSource(plugin) },
+      { label: 'View Error', icon: CircleAlert, onSelect: () => setDialog({ kind: 'error', plugin }), disabled: !plugin.error, hint: 'Only terminated plugins have an error' },
+      { label: 'Stop', icon: Square, onSelect: () => void act(plugin, 'stop'), disabled: Boolean(notYours) || plugin.state === 'stopped', hint: notYours ?? 'It is already stopped' },
+      { label: 'Restart', icon: RotateCw, onSelect: () => void act(plugin, 'restart'), disabled: Boolean(notYours), hint: notYours },
+      plugin.owner === me
+        ? { label: 'Edit', icon: Pencil, onSelect: () => router.push(`/deploy?edit=${encodeURIComponent(plugin.id)}`) }
+        : { label: 'Copy to my plugins', icon: Copy, onSelect: () => router.push(`/deploy?edit=${encodeURIComponent(plugin.id)}`) },
+      { label: 'Delete', icon: Trash2, onSelect: () => setDialog({ kind: 'delete', plugin }), danger: true, disabled: Boolean(notYours), hint: notYours },
+    ];
+  };
 
   const openMenuFor = useCallback((plugin: PluginRow, element: HTMLElement, point?: { x: number; y: number }) => {
     const rect = element.getBoundingClientRect();
@@ -110,10 +117,10 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
       <EmptyPlaceholder
         icon={Puzzle}
         title="No plugins deployed yet"
-        description="Write a plugin in the editor, test it on recent messages, then deploy it: it shows up here with its live figures."
+        description="Start with the tutorial on the Deploy page: run a matcher, test a plugin on recent messages and deploy it; it shows up here with its live figures."
         action={
           <Link href="/deploy" className="inline-flex h-9 items-center rounded-md bg-teal-700 px-4 text-sm font-medium text-white hover:bg-teal-800">
-            Open the editor
+            Start on Deploy
           </Link>
         }
       />
@@ -122,6 +129,8 @@ export function PluginTable({ initialPage, me, engineRunning }: { initialPage: L
 
   return (
     <div className="space-y-3">
+      {/* Own plugins come first: none on the first unfiltered page means none at all. */}
+      {page.offset === 0 && query.q === '' && !plugins.some((p) => p.owner === me) ? <FirstRunHint text={FIRST_PLUGIN_HINT} /> : null}
       {!engineRunning ? (
         <Alert tone="info" title="The engine is not running">
           States below are the last ones recorded; live figures appear once the engine is running.
@@ -243,7 +252,7 @@ const PluginTableRow = memo(function PluginTableRow({
     >
       <td className="px-4 py-2.5">
         <span className="font-mono font-medium text-slate-900">{plugin.id}</span>
-        <span className="ml-2 text-xs text-slate-400">v{plugin.version}</span>
+        <span className="ml-2 text-xs text-slate-500">v{plugin.version}</span>
         <p className="mt-0.5 max-w-xs truncate font-mono text-xs text-slate-500" title={plugin.matcher}>
           {plugin.matcher}
         </p>
