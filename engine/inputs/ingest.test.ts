@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,6 +139,54 @@ describe('ingest into a stream', () => {
     await stream.close();
   });
 
+  it('stores a framed body as it came when its framing is the log\'s own, and reframes one whose framing is not', async () => {
+    const segments = (dir: string) =>
+      Buffer.concat(
+        readdirSync(join(dir, 'log'))
+          .filter((f) => f.endsWith('.log'))
+          .sort()
+          .map((f) => readFileSync(join(dir, 'log', f))),
+      );
+    // Several parse slices of canonical framing: the segment file is the body, byte for byte.
+    const dir = tempDir();
+    const stream = await MessageStream.open(dir);
+    const body = framedAll(0, 2000);
+    expect(body.length).toBeGreaterThan(2 * 256 * 1024);
+    expect(await ingestHindsight(stream, body)).toMatchObject({ accepted: 2000, rejectedCount: 0 });
+    expect(segments(dir).equals(body)).toBe(true);
+    await stream.close();
+
+    // Headers with a second field (Heka's HMAC), and a record missing its Timestamp (stored with one
+    // prepended): the log frames what it stores itself, so its file is the canonical framing of the
+    // stored records. The extra header bytes equal the prepended Timestamp's, so the body is as long
+    // as that framing: only the header check (not a length check) can tell them apart.
+    const dir2 = tempDir();
+    const stream2 = await MessageStream.open(dir2);
+    const full = encodeMessage(msgs[4]);
+    expect([full[0], full[1], full[18]]).toEqual([0x0a, 16, 0x10]); // Uuid (18 bytes), then Timestamp
+    const tsBytes = 1 + varintLength(full, 19);
+    const withoutTs = Buffer.concat([full.subarray(0, 18), full.subarray(19 + varintLength(full, 19))]);
+    const extras: number[][] = Array.from({ length: Math.floor(tsBytes / 2) }, () => [0x10, 1]);
+    if (tsBytes % 2) extras[0] = [0x10, 0x81, 0x01];
+    const hmacFrames = extras.map((extra, i) => {
+      const m = encodeMessage(msgs[3 + i]);
+      expect(m.length).toBeGreaterThanOrEqual(0x80);
+      expect(m.length).toBeLessThan(0x4000);
+      const header = [0x08, (m.length & 0x7f) | 0x80, m.length >> 7, ...extra];
+      return Buffer.from([0x1e, header.length, ...header, 0x1f, ...m]);
+    });
+    const n = extras.length;
+    const mixed = Buffer.concat([framedAll(0, 3), ...hmacFrames, frameMessage(withoutTs), framedAll(4 + n, 8 + n)]);
+    expect(await ingestHindsight(stream2, mixed)).toMatchObject({ accepted: 8 + n, rejectedCount: 0 });
+    const stored = await stream2.read(0, 30);
+    expect(new Uint8Array(stored[3].encoded)).toEqual(encodeMessage(msgs[3]));
+    expect(stored[3 + n].encoded.length).toBe(withoutTs.length + tsBytes);
+    const reframed = Buffer.concat(stored.map((e) => frameMessage(e.encoded)));
+    expect(reframed.length).toBe(mixed.length);
+    expect(segments(dir2).equals(reframed)).toBe(true);
+    await stream2.close();
+  });
+
   it('parses large bodies in slices with the same line and record numbers', async () => {
     const stream = await MessageStream.open(tempDir());
     const lines = Array.from({ length: 1500 }, (_, i) => (i % 250 === 7 ? `bad ${i}` : ndjsonLine(i)));
@@ -261,3 +309,10 @@ describe('ingest into a stream', () => {
     await stream.close();
   });
 });
+
+/** Bytes of the varint at b[at..]. */
+function varintLength(b: Uint8Array, at: number): number {
+  let n = 1;
+  while (b[at + n - 1] >= 0x80) n++;
+  return n;
+}

@@ -73,7 +73,8 @@ export async function ingestHindsight(
 ): Promise<IngestSummary> {
   const parsed = await parseHindsightInSlices(body, { ...options, refuseEngineLoggers: true });
   const summary = emptySummary('hindsight', stream, parsed.rejected, parsed.rejectedCount);
-  return append(stream, summary, parsed.encoded, (i) => ({ record: parsed.records[i] }), options?.maxRejections);
+  const where = (i: number) => ({ record: parsed.records[i] });
+  return append(stream, summary, parsed.encoded, where, options?.maxRejections, parsed.canonical ? body : undefined);
 }
 
 /**
@@ -83,25 +84,43 @@ export async function ingestHindsight(
 const SLICE_BYTES = 256 * 1024;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * A framed body parsed; `canonical` when the body is nothing but its accepted
+ * records, each framed exactly as the log frames it (0x1E, header length,
+ * 0x08, length varint, 0x1F): then the log stores the body's bytes as they
+ * are, in one copy, instead of framing a million records one by one.
+ */
+interface ParsedBody extends HindsightRecordsResult {
+  canonical: boolean;
+}
+
 async function parseHindsightInSlices(
   body: Uint8Array,
   options: Omit<HindsightStreamOptions, 'final'> = {},
-): Promise<HindsightRecordsResult> {
+): Promise<ParsedBody> {
   const base = options.byteOffset ?? 0;
   const max = options.maxRejections ?? 1000;
-  const out: HindsightRecordsResult = { encoded: [], records: [], rejected: [], rejectedCount: 0, consumed: 0, nextRecord: 0 };
+  const out: ParsedBody = { encoded: [], records: [], rejected: [], rejectedCount: 0, consumed: 0, nextRecord: 0, canonical: true };
   let record = options.firstRecord ?? 1;
+  // Where, in the current slice, the next record's framing must start for the body to stay canonical.
+  let expected = 0;
   // Each slice's records go straight into `out`: no per-slice arrays copied over.
   const accept: AcceptRecord = (_message, bytes, start, end, n) => {
     out.encoded.push(bytes.subarray(start, end));
     out.records.push(n);
+    if (out.canonical) {
+      out.canonical = start - canonicalHeadBytes(end - start) === expected && isCanonicalHead(bytes, expected, end - start);
+      expected = end;
+    }
   };
   for (let pos = 0; pos < body.length || pos === 0; ) {
     const end = Math.min(body.length, pos + SLICE_BYTES);
     const sliceOptions = { ...options, maxRejections: max - out.rejected.length, byteOffset: base + pos, firstRecord: record };
+    expected = 0;
     let r = scanHindsightStream(body.subarray(pos, end), { ...sliceOptions, final: end === body.length }, accept);
     // No complete record in a slice (cannot happen with slices above 64 KiB, but be sure): take the rest.
     if (r.consumed === 0 && end < body.length) r = scanHindsightStream(body.subarray(pos), { ...sliceOptions, final: true }, accept);
+    if (expected !== r.consumed) out.canonical = false; // bytes that are no accepted record's
     for (const x of r.rejected) out.rejected.push(x);
     out.rejectedCount += r.rejectedCount;
     record = r.nextRecord;
@@ -111,7 +130,26 @@ async function parseHindsightInSlices(
   }
   out.consumed = body.length;
   out.nextRecord = record;
+  if (out.rejectedCount > 0 || body.length === 0) out.canonical = false;
   return out;
+}
+
+/** Bytes of the framing the log writes before a message of `len` bytes. */
+function canonicalHeadBytes(len: number): number {
+  return len < 0x80 ? 5 : len < 0x4000 ? 6 : 7;
+}
+
+/** Whether bytes[at..] holds the framing the log writes before a message of `len` bytes. */
+function isCanonicalHead(bytes: Uint8Array, at: number, len: number): boolean {
+  const head = canonicalHeadBytes(len);
+  if (bytes[at] !== 0x1e || bytes[at + 1] !== head - 3 || bytes[at + 2] !== 0x08 || bytes[at + head - 1] !== 0x1f) return false;
+  let p = at + 3;
+  let v = len;
+  while (v >= 0x80) {
+    if (bytes[p++] !== ((v & 0x7f) | 0x80)) return false;
+    v >>>= 7;
+  }
+  return bytes[p] === v && p === at + head - 2;
 }
 
 export interface IngestFileOptions extends MessageFileOptions {
@@ -176,9 +214,10 @@ async function append(
   encoded: Uint8Array[],
   where: (i: number) => { line: number } | { record: number },
   maxRejections = 1000,
+  framed?: Uint8Array,
 ): Promise<IngestSummary> {
   const r: IngestResult = encoded.length
-    ? await stream.ingestEncoded(encoded, { validated: true })
+    ? await stream.ingestEncoded(encoded, { validated: true, framed })
     : { accepted: 0, first: stream.nextOffset, last: stream.nextOffset - 1, rejected: [] };
   if (r.accepted > 0) {
     if (summary.accepted === 0) summary.first = r.first;

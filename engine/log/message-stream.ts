@@ -190,13 +190,18 @@ export class MessageStream {
    * received), stored byte for byte. Each is decoded once to check it (unless
    * `validated` says the caller just did); ones that do not decode are
    * rejected by index. Readers decode entries lazily. Same refusals as ingest.
+   * `framed`: the records' canonical framing back to back (see
+   * SegmentLog.append), used when every record is appended.
    */
-  async ingestEncoded(records: readonly Uint8Array[], options: { validated?: boolean } = {}): Promise<IngestResult> {
+  async ingestEncoded(
+    records: readonly Uint8Array[],
+    options: { validated?: boolean; framed?: Uint8Array } = {},
+  ): Promise<IngestResult> {
     if (this.closed) throw new LogClosedError('stream');
     const rejected: IngestResult['rejected'] = [];
     // A validated batch whose sizes are all in range is appended as given:
     // no second array of a million views for a large body.
-    if (options.validated && records.every(inSizeRange)) return this.append(records, undefined, rejected);
+    if (options.validated && records.every(inSizeRange)) return this.append(records, undefined, rejected, options.framed);
     const good: Uint8Array[] = [];
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
@@ -217,6 +222,7 @@ export class MessageStream {
     records: readonly Uint8Array[],
     messages: Message[] | undefined,
     rejected: IngestResult['rejected'],
+    framed?: Uint8Array,
   ): Promise<IngestResult> {
     this.counters.rejected += rejected.length;
     if (records.length === 0) return { accepted: 0, first: this.nextOffset, last: this.nextOffset - 1, rejected };
@@ -243,7 +249,7 @@ export class MessageStream {
     this.pendingBytes += bytes;
     let first: number;
     try {
-      ({ first } = await this.log.append(records));
+      ({ first } = await this.log.append(records, framed));
     } catch (err) {
       if (err instanceof LogError && err.code === 'DISK_FULL') this.counters.diskFull++;
       else if (err instanceof LogError && err.code === 'WRITE_FAILED') this.counters.writeFailed++;
