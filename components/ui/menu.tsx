@@ -118,8 +118,6 @@ export function ContextMenu({
             type="button"
             role="menuitem"
             aria-disabled={item.disabled || undefined}
-            // Named by the label alone: the hint inside is its description, not part of its name.
-            aria-label={hintId ? item.label : undefined}
             aria-describedby={hintId}
             title={item.disabled ? item.hint : undefined}
             onClick={() => {
@@ -138,14 +136,17 @@ export function ContextMenu({
           >
             {item.icon ? <item.icon className="h-4 w-4 shrink-0 opacity-70" aria-hidden /> : null}
             {item.label}
-            {hintId ? (
-              <span id={hintId} className="sr-only">
-                {item.hint}
-              </span>
-            ) : null}
           </button>
         );
       })}
+      {/* The hints, out of the items' text and hidden: aria-describedby still reads hidden text. */}
+      {items.map((item, i) =>
+        item.disabled && item.hint ? (
+          <span key={`hint-${item.label}`} id={`${hintIdBase}-${i}`} hidden>
+            {item.hint}
+          </span>
+        ) : null,
+      )}
     </div>
   );
 }
