@@ -4,8 +4,6 @@ import { screenshot, signIn } from './support/sign-in';
 
 test.describe.configure({ mode: 'serial' });
 
-/** The page's own alert boxes (Next's route announcer and Monaco also use role=alert). */
-
 test('APIs answer 401 JSON without a session', async ({ request }) => {
   const res = await request.get('/api/plugins');
   expect(res.status()).toBe(401);
