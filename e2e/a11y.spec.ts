@@ -40,6 +40,8 @@ async function audit(page: Page, what: string): Promise<void> {
 for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`${colorScheme} colour scheme`, () => {
     test.use({ colorScheme });
+    // Each signed-in walk audits many states, each a full axe run.
+    test.setTimeout(180_000);
 
     test('signed out: the sign-in page, the local sign-in form, and a missing page', async ({ page }) => {
       await page.goto('/login');

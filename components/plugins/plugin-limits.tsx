@@ -98,7 +98,7 @@ export function PluginLimits({ id, limits }: { id: string; limits: PluginLimitsV
         aria-expanded={open !== null}
         aria-controls={cardId}
         // Ends with the visible text, so a voice-control user can say what they see (WCAG 2.5.3).
-        aria-label={`Limits of ${id}: ${formatLimit('cpu_limit_ms', limits.cpu_limit_ms.value)} CPU per call, ${formatLimit('memory_limit', limits.memory_limit.value)} memory (${formatLimit('cpu_limit_ms', limits.cpu_limit_ms.value)} · ${formatLimit('memory_limit', limits.memory_limit.value)})`}
+        aria-label={`Limits of ${id}: ${formatLimit('cpu_limit_ms', limits.cpu_limit_ms.value)} CPU per call, ${formatLimit('memory_limit', limits.memory_limit.value)} memory; ${formatLimit('cpu_limit_ms', limits.cpu_limit_ms.value)} · ${formatLimit('memory_limit', limits.memory_limit.value)}`}
         onClick={() => (open === 'pinned' ? setOpen(null) : show('pinned'))}
         onKeyDown={(event) => {
           if (event.key === 'Escape' && open) {
