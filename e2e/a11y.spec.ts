@@ -151,12 +151,13 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await audit(page, 'the View Error dialog');
       await page.keyboard.press('Escape');
 
-      const admin = await browser.newPage({ colorScheme });
+      const adminContext = await browser.newContext({ colorScheme });
+      const admin = await adminContext.newPage();
       await signIn(admin, 'admin@example.com');
       await admin.goto('/settings');
       await expect(admin.getByText('Engine', { exact: true }).first()).toBeVisible();
       await audit(admin, 'Settings, as an admin (Engine)');
-      await admin.close();
+      await adminContext.close();
     });
   });
 }
