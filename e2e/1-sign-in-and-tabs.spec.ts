@@ -182,7 +182,7 @@ test('Plugins tab: context menu by mouse and keyboard, View Source, and a second
   await expect(menu).toBeVisible();
   await expect(menu.getByRole('menuitem')).toHaveText(['View Source', 'View Error', 'Stop', 'Restart', 'Edit', 'Delete']);
   await expect(menu.getByRole('menuitem', { name: 'View Error' })).toBeDisabled();
-  await screenshot(page, '07-plugins-context-menu');
+  await screenshot(page, '07-plugins-context-menu', { fullPage: false });
   await page.keyboard.press('Escape');
   await expect(menu).toBeHidden();
 

@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { deployThroughApi } from './support/deploy';
-import { signIn } from './support/sign-in';
+import { screenshot, signIn } from './support/sign-in';
 
 // Tests run in order (one worker) and build on each other's plugins; a failure does not skip the rest.
 
@@ -28,8 +28,7 @@ function timer_event() { inject_payload("txt", "seen", "seen = " + n); }
 /** Fails with each serious or critical violation: its rule, what it says, and the elements it found; keeps a screenshot of what was audited. */
 async function audit(page: Page, what: string): Promise<void> {
   const scheme = await page.evaluate(() => (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
-  // The viewport only: a full-page shot of a page taller than the window resizes it, and a resize closes an open menu.
-  await page.screenshot({ path: `e2e/screenshots/a11y-${scheme}-${what.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.png` });
+  await screenshot(page, `a11y-${scheme}-${what.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`, { fullPage: false });
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

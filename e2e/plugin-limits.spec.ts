@@ -81,7 +81,7 @@ test('limit caps: refused above the cap on Test and Deploy, shown per plugin und
   await expect(row('output_limit').getByRole('cell').nth(1)).toHaveText('256 KiB');
   await expect(row('process_message_inject_limit').getByRole('cell').nth(0)).toHaveText('1asked for');
   await expect(row('timer_event_inject_limit').getByRole('cell').nth(1)).toHaveText('100');
-  await screenshot(page, 'plugin-limits');
+  await screenshot(page, 'plugin-limits', { fullPage: false });
 
   // Leaving closes it; the keyboard opens and closes it too.
   await page.getByRole('heading', { level: 1 }).first().hover();

@@ -227,7 +227,7 @@ test("finding 4: another user's plugin offers only what the viewer may do, and w
   }
   await expect(menu.getByRole('menuitem', { name: 'Edit', exact: true })).toHaveCount(0);
   await expect(menu.getByRole('menuitem', { name: 'View Source' })).toBeEnabled();
-  await screenshot(page, 'rough-edges-others-plugin-menu');
+  await screenshot(page, 'rough-edges-others-plugin-menu', { fullPage: false });
 
   // Choosing a disabled action does nothing: no "Delete ...?" question.
   await menu.getByRole('menuitem', { name: 'Delete', exact: true }).click({ force: true });

@@ -13,7 +13,12 @@ export async function signIn(page: Page, email: string, name?: string): Promise<
   await expect(page).toHaveURL(/\/deploy$/);
 }
 
-/** Full-page screenshot into e2e/screenshots/<name>.png, for looking at every page. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
+/**
+ * Screenshot into e2e/screenshots/<name>.png, for looking at every page: the
+ * full page, or with `fullPage: false` the window only. A full-page shot of a
+ * page taller than the window resizes it, and a resize closes an open menu:
+ * take menus with `fullPage: false`.
+ */
+export async function screenshot(page: Page, name: string, { fullPage = true }: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage });
 }
