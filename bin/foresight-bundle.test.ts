@@ -5,13 +5,13 @@
  * back to the source with a one-line note; the bundle's worker files start
  * without tsx.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runNode, type NodeRun } from './testing/run-node';
 import { sampleMessages } from '../engine/inputs/sample-messages';
 import { encodeMessage, frameMessage, messageToJSON } from '../engine/message';
 import { workerEntryPoints } from '../scripts/bundles.mjs';
@@ -26,22 +26,8 @@ const TSX_API = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', '
 let dir: string;
 let buildRoot: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnNode(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function spawnNode(args: string[], env: Record<string, string> = {}): Promise<NodeRun> {
+  return runNode(args, { cwd: dir, env });
 }
 
 /**
@@ -66,7 +52,7 @@ function blankInjected(text: string): string {
     .join('\n');
 }
 
-const comparable = (r: Result): Result => ({ code: r.code, stdout: blankInjected(r.stdout), stderr: blankInjected(r.stderr) });
+const comparable = (r: NodeRun): NodeRun => ({ code: r.code, stdout: blankInjected(r.stdout), stderr: blankInjected(r.stderr) });
 /** `foresight ...` with its bundle in `buildDir` (a folder of its own, so other runs' bundles are left alone). */
 const bundled = (args: string[], buildDir: string) => spawnNode([BIN, ...args], { FORESIGHT_BUILD_DIR: buildDir }).then(comparable);
 /** The CLI run straight from its TypeScript source through tsx. */

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runNode, type NodeRun } from './testing/run-node';
 import { sampleMessages } from '../engine/inputs/sample-messages';
 import { encodeMessage, frameMessage, messageToJSON, type Message } from '../engine/message';
 
@@ -13,17 +13,8 @@ vi.setConfig({ testTimeout: 180_000 });
 const BIN = fileURLToPath(new URL('./foresight.js', import.meta.url));
 let dir: string;
 
-function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+function run(args: string[], input?: string): Promise<NodeRun> {
+  return runNode([BIN, ...args], { cwd: dir, input });
 }
 
 function ndjson(messages: Message[]): string {
